@@ -1,0 +1,131 @@
+package autonomos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/autonomos/autonomos/duckstore"
+	"github.com/autonomos/autonomos/pgstore"
+)
+
+// ErrInvalidConfig is wrapped by Open's errors about its Config.
+var ErrInvalidConfig = errors.New("autonomos: invalid config")
+
+// Platform is an opened AutonomOS instance: its backends, wired. Make one
+// with Open and release it with Close. A Platform is safe for concurrent use.
+type Platform struct {
+	cfg  Config
+	mode Mode
+	log  *slog.Logger
+
+	control *duckstore.Store // local mode
+	pg      *pgstore.Store   // production mode
+	redis   *redis.Client    // production mode
+}
+
+// Open validates cfg, connects or opens the backends its mode needs, applies
+// migrations, and returns the platform.
+//
+// Local mode (no DATABASE_URL or REDIS_URL) opens the DuckDB control file
+// under cfg.DataDir; it fails if another process holds it. Production mode
+// connects to PostgreSQL and Redis and pings both; each failure names the
+// service and how it was addressed (without credentials).
+func Open(ctx context.Context, cfg Config) (*Platform, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	p := &Platform{cfg: cfg, mode: cfg.Mode(), log: cfg.Logger}
+	switch p.mode {
+	case ModeLocal:
+		store, err := duckstore.Open(ctx, cfg.DataDir)
+		if err != nil {
+			return nil, fmt.Errorf("autonomos: local mode: %w", err)
+		}
+		p.control = store
+	case ModeProduction:
+		if err := p.openProduction(ctx); err != nil {
+			p.Close()
+			return nil, err
+		}
+	}
+	p.log.Info("autonomos: platform open", "mode", string(p.mode), "data_dir", cfg.DataDir)
+	return p, nil
+}
+
+func (p *Platform) openProduction(ctx context.Context) error {
+	pg, err := pgstore.Open(ctx, p.cfg.DatabaseURL, nil)
+	if err != nil {
+		return fmt.Errorf("autonomos: PostgreSQL at %s: %w", redact(p.cfg.DatabaseURL), err)
+	}
+	p.pg = pg
+	opt, err := redis.ParseURL(p.cfg.RedisURL)
+	if err != nil {
+		return fmt.Errorf("%w: REDIS_URL: %v", ErrInvalidConfig, err)
+	}
+	p.redis = redis.NewClient(opt)
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := p.redis.Ping(pingCtx).Err(); err != nil {
+		return fmt.Errorf("autonomos: Redis at %s is not reachable: %w", redact(p.cfg.RedisURL), err)
+	}
+	return nil
+}
+
+// Mode returns the mode the platform runs in.
+func (p *Platform) Mode() Mode { return p.mode }
+
+// Config returns the configuration the platform was opened with, defaults
+// applied.
+func (p *Platform) Config() Config { return p.cfg }
+
+// Ready reports whether the platform's backends answer.
+func (p *Platform) Ready(ctx context.Context) error {
+	switch p.mode {
+	case ModeLocal:
+		if err := p.control.DB().PingContext(ctx); err != nil {
+			return fmt.Errorf("autonomos: control store: %w", err)
+		}
+	case ModeProduction:
+		if err := p.pg.Ping(ctx); err != nil {
+			return fmt.Errorf("autonomos: PostgreSQL: %w", err)
+		}
+		if err := p.redis.Ping(ctx).Err(); err != nil {
+			return fmt.Errorf("autonomos: Redis: %w", err)
+		}
+	}
+	return nil
+}
+
+// Close releases every backend the platform opened. It is safe to call more
+// than once.
+func (p *Platform) Close() error {
+	var errs []error
+	if p.control != nil {
+		errs = append(errs, p.control.Close())
+		p.control = nil
+	}
+	if p.redis != nil {
+		errs = append(errs, p.redis.Close())
+		p.redis = nil
+	}
+	if p.pg != nil {
+		p.pg.Close()
+		p.pg = nil
+	}
+	return errors.Join(errs...)
+}
+
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	return u.Redacted()
+}

@@ -1,0 +1,99 @@
+package autonomos_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/autonomos/autonomos"
+	"github.com/autonomos/autonomos/internal/testenv"
+)
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func TestOpenLocalMode(t *testing.T) {
+	t.Parallel()
+	ctx := testenv.Context(t)
+	dir := testenv.DataDir(t)
+	p, err := autonomos.Open(ctx, autonomos.Config{DataDir: dir, Logger: quiet()})
+	require.NoError(t, err)
+	require.Equal(t, autonomos.ModeLocal, p.Mode())
+	require.NoError(t, p.Ready(ctx))
+
+	_, err = autonomos.Open(ctx, autonomos.Config{DataDir: dir, Logger: quiet()})
+	require.Error(t, err, "a second platform on the same data directory must be refused while the first holds it")
+
+	require.NoError(t, p.Close())
+	require.NoError(t, p.Close(), "Close is idempotent")
+
+	p, err = autonomos.Open(ctx, autonomos.Config{DataDir: dir, Logger: quiet()})
+	require.NoError(t, err, "the data directory reopens after Close")
+	require.NoError(t, p.Close())
+}
+
+func TestOpenProductionMode(t *testing.T) {
+	t.Parallel()
+	ctx := testenv.Context(t)
+	p, err := autonomos.Open(ctx, autonomos.Config{
+		DataDir:     testenv.DataDir(t),
+		DatabaseURL: testenv.PostgresURL(t),
+		RedisURL:    testenv.RedisURL(),
+		JWTSecret:   strings.Repeat("s", 32),
+		Logger:      quiet(),
+	})
+	require.NoError(t, err)
+	defer p.Close()
+	require.Equal(t, autonomos.ModeProduction, p.Mode())
+	require.NoError(t, p.Ready(ctx))
+}
+
+func TestOpenRejectsBadConfig(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	secret := strings.Repeat("s", 32)
+	cases := map[string]struct {
+		cfg  autonomos.Config
+		want string
+	}{
+		"redis without database": {autonomos.Config{RedisURL: "redis://127.0.0.1:6379", JWTSecret: secret}, "DATABASE_URL is required"},
+		"database without redis": {autonomos.Config{DatabaseURL: "postgres://root@127.0.0.1/x", JWTSecret: secret}, "REDIS_URL is required"},
+		"short jwt secret":       {autonomos.Config{DatabaseURL: "postgres://root@127.0.0.1/x", RedisURL: "redis://127.0.0.1:6379", JWTSecret: "short"}, "AOS_JWT_SECRET"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			tc.cfg.DataDir = t.TempDir()
+			tc.cfg.Logger = quiet()
+			_, err := autonomos.Open(ctx, tc.cfg)
+			require.ErrorIs(t, err, autonomos.ErrInvalidConfig)
+			require.ErrorContains(t, err, tc.want)
+		})
+	}
+}
+
+func TestOpenNamesUnreachableServices(t *testing.T) {
+	t.Parallel()
+	ctx := testenv.Context(t)
+	_, err := autonomos.Open(ctx, autonomos.Config{
+		DataDir:     testenv.DataDir(t),
+		DatabaseURL: "postgres://root:hunter2@127.0.0.1:1/nope?sslmode=disable&connect_timeout=2",
+		RedisURL:    testenv.RedisURL(),
+		JWTSecret:   strings.Repeat("s", 32),
+		Logger:      quiet(),
+	})
+	require.ErrorContains(t, err, "PostgreSQL at postgres://root:xxxxx@127.0.0.1:1")
+	require.NotContains(t, err.Error(), "hunter2", "credentials must never appear in errors")
+
+	_, err = autonomos.Open(ctx, autonomos.Config{
+		DataDir:     testenv.DataDir(t),
+		DatabaseURL: testenv.PostgresURL(t),
+		RedisURL:    "redis://:sekrit@127.0.0.1:1/0",
+		JWTSecret:   strings.Repeat("s", 32),
+		Logger:      quiet(),
+	})
+	require.ErrorContains(t, err, "Redis at redis://:xxxxx@127.0.0.1:1/0 is not reachable")
+	require.NotContains(t, err.Error(), "sekrit")
+}
