@@ -56,10 +56,16 @@ type SourceField struct {
 }
 
 // SourceSchema describes one source object (a table, API object or file) as
-// a connector discovers it. Its JSON form is the source-schema document.
+// a connector discovers it. Its JSON form is the source-schema document. It
+// is a plain value: safe for concurrent reads, not for concurrent writes
+// (Validate writes default types).
 type SourceSchema struct {
-	System string        `json:"system"`
-	Object string        `json:"object"`
+	// System is the source system's kind in lower case, e.g. "salesforce";
+	// free text.
+	System string `json:"system"`
+	// Object is the object, table or file name as the source spells it.
+	Object string `json:"object"`
+	// Fields lists the object's fields; names are unique.
 	Fields []SourceField `json:"fields"`
 }
 
@@ -67,10 +73,12 @@ type SourceSchema struct {
 // document.
 var ErrInvalidSchema = errors.New("canonical: invalid source schema")
 
-// ParseSourceSchema decodes and validates a source-schema document. Unknown
-// keys are ignored; numbers in samples are kept as json.Number-free float64 or
-// int64 values where exact. The error wraps ErrInvalidSchema and says what is
-// wrong.
+// ParseSourceSchema decodes and validates a source-schema document (see
+// Validate for the rules). Unknown keys are ignored. Numbers in samples
+// become int64 when they are integers that fit, float64 otherwise. Documents
+// over MaxSchemaBytes, malformed JSON and trailing data are rejected too. The
+// error wraps ErrInvalidSchema and says what is wrong. It is safe for
+// concurrent use.
 func ParseSourceSchema(data []byte) (*SourceSchema, error) {
 	if len(data) > MaxSchemaBytes {
 		return nil, fmt.Errorf("%w: document is %d bytes, larger than the %d-byte limit", ErrInvalidSchema, len(data), MaxSchemaBytes)
@@ -129,7 +137,7 @@ func (s *SourceSchema) Validate() error {
 	return nil
 }
 
-// Field returns the field named name, if present.
+// Field returns the field named name (exact match), if present.
 func (s *SourceSchema) Field(name string) (SourceField, bool) {
 	for _, f := range s.Fields {
 		if f.Name == name {
