@@ -1,0 +1,95 @@
+package filesource
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/autonomos/autonomos/connectors"
+)
+
+// fuzzRead reads data as a file of kind k, from cur.
+func fuzzRead(t *testing.T, data []byte, k kind, cur connectors.Cursor) ([]connectors.Record, error) {
+	t.Helper()
+	var recs []connectors.Record
+	opt := scanOptions{limit: minRecordBytes, scanRows: 20}
+	err := readInput(context.Background(), bytes.NewReader(data), int64(len(data)), "f", "f", k, opt, cur,
+		func(r connectors.Record) error {
+			recs = append(recs, r)
+			return nil
+		})
+	return recs, err
+}
+
+// checkReads reads data whole, then again from the cursors of a few of its
+// records: every record is good or an error with a location, and each
+// resumed read gives exactly the records after its cursor.
+func checkReads(t *testing.T, data []byte, k kind) {
+	recs, err := fuzzRead(t, data, k, "")
+	if errors.Is(err, errContent) {
+		return // a file that is not an object at all (broken header, not an array)
+	}
+	require.NoError(t, err)
+	for i, r := range recs {
+		require.NotEmpty(t, r.Cursor, "record %d", i)
+		require.NotEmpty(t, r.ID, "record %d", i)
+		if r.Err != nil {
+			require.Nil(t, r.Fields, "record %d", i)
+			require.NotEmpty(t, r.Err.Location, "record %d", i)
+			require.LessOrEqual(t, len(r.Err.Raw), maxRaw, "record %d", i)
+		} else {
+			require.NotNil(t, r.Fields, "record %d", i)
+		}
+	}
+	for _, i := range []int{0, len(recs) / 2, len(recs) - 1} {
+		if i < 0 || i >= len(recs) {
+			continue
+		}
+		rest, err := fuzzRead(t, data, k, recs[i].Cursor)
+		require.NoError(t, err, "resuming after record %d", i)
+		require.Equal(t, summary(recs[i+1:]), summary(rest), "resuming after record %d", i)
+	}
+}
+
+func summary(recs []connectors.Record) []string {
+	out := make([]string, len(recs))
+	for i, r := range recs {
+		out[i] = r.ID
+		if r.Err != nil {
+			out[i] += " ! " + r.Err.Reason
+		}
+	}
+	return out
+}
+
+func FuzzCSV(f *testing.F) {
+	f.Add([]byte("id,name\n1,a\n2,b\n"))
+	f.Add([]byte("\xEF\xBB\xBFa;b\r\n1;\"x;\"\"y\"\"\r\nz\"\r\n2;3\r\n"))
+	f.Add([]byte("a,b\n1,\"never closed\n2,3\n4,5"))
+	f.Add([]byte("a,b\n\"x\"y,1\nq\"r,2\n3\n\n,\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkReads(t, data, kindCSV)
+	})
+}
+
+func FuzzJSONL(f *testing.F) {
+	f.Add([]byte(`{"id":1,"a":"x"}` + "\n" + `{"id":2,"b":[1,2.5]}` + "\n"))
+	f.Add([]byte("{\"a\":1}\r\n\n[1]\n{\"a\":\n{\"a\":{\"b\":null}} 5\n\"s\""))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkReads(t, data, kindJSONL)
+	})
+}
+
+func FuzzJSONArray(f *testing.F) {
+	f.Add([]byte(`[{"id":1},{"id":2,"x":1e400},{"id":3}]`))
+	f.Add([]byte("\xEF\xBB\xBF [ {\"a\":1} , 2, \"x\", {\"b\":[]} ]"))
+	f.Add([]byte(`[{"a":1} {"a":2}]`))
+	f.Add([]byte(`[{"a":1},]`))
+	f.Add([]byte(`[{"a":1},`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkReads(t, data, kindJSON)
+	})
+}

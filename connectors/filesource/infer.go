@@ -1,0 +1,362 @@
+package filesource
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/autonomos/autonomos/canonical"
+)
+
+// maxSampleBytes keeps long texts out of a field's samples.
+const maxSampleBytes = 256
+
+// inference gathers field types, samples and primary-key evidence from the
+// first records of a file.
+type inference struct {
+	object string
+	fields []*fieldStats
+	index  map[string]int
+	rows   int
+}
+
+type fieldStats struct {
+	name    string
+	typ     canonical.FieldType // "" until a value is seen
+	samples []any
+	seen    map[string]bool
+	// Primary-key evidence, kept only for candidate names.
+	candidate bool
+	values    map[string]bool
+	present   int
+	dup       bool
+}
+
+func newInference(object string) *inference {
+	return &inference{object: object, index: make(map[string]int)}
+}
+
+// field returns the stats of the named field, adding it in order of first
+// appearance.
+func (in *inference) field(name string) *fieldStats {
+	if i, ok := in.index[name]; ok {
+		return in.fields[i]
+	}
+	low := strings.ToLower(name)
+	f := &fieldStats{name: name, seen: make(map[string]bool)}
+	if low == "id" || low == strings.ToLower(in.object)+"_id" {
+		f.candidate = true
+		f.values = make(map[string]bool)
+	}
+	in.index[name] = len(in.fields)
+	in.fields = append(in.fields, f)
+	return f
+}
+
+// addText records a CSV value.
+func (f *fieldStats) addText(s string) {
+	if s == "" {
+		return
+	}
+	f.typ = unify(f.typ, textType(s))
+	f.addKey(s)
+	if len(f.samples) < canonical.MaxSamples && len(s) <= maxSampleBytes && !f.seen[s] {
+		f.seen[s] = true
+		f.samples = append(f.samples, s) // converted to the final type in schema
+	}
+}
+
+// addValue records a decoded JSON value.
+func (f *fieldStats) addValue(v any) {
+	if v == nil {
+		return
+	}
+	t := jsonType(v)
+	f.typ = unify(f.typ, t)
+	key, scalar := "", true
+	switch x := v.(type) {
+	case string:
+		key = "s:" + x
+	case int64:
+		key = "i:" + strconv.FormatInt(x, 10)
+	case float64:
+		key = "f:" + strconv.FormatFloat(x, 'g', -1, 64)
+	case bool:
+		key = "b:" + strconv.FormatBool(x)
+	default:
+		scalar = false
+		b, _ := json.Marshal(x)
+		key = "j:" + string(b)
+	}
+	if scalar && f.candidate {
+		f.addKey(key[2:])
+	}
+	if len(f.samples) < canonical.MaxSamples && len(key) <= maxSampleBytes && !f.seen[key] {
+		f.seen[key] = true
+		f.samples = append(f.samples, v)
+	}
+}
+
+func (f *fieldStats) addKey(k string) {
+	if !f.candidate {
+		return
+	}
+	f.present++
+	if f.values[k] {
+		f.dup = true
+	}
+	f.values[k] = true
+}
+
+// schema returns the inferred fields and the primary key ("" when none):
+// the first field named id (any case) or <object>_id whose value is present
+// and unique in every scanned record.
+func (in *inference) schema(text bool) ([]canonical.SourceField, string) {
+	out := make([]canonical.SourceField, len(in.fields))
+	pk := ""
+	for i, f := range in.fields {
+		t := f.typ
+		if t == "" {
+			t = canonical.TypeUnknown
+		}
+		samples := f.samples
+		if text {
+			samples = make([]any, 0, len(f.samples))
+			for _, s := range f.samples {
+				samples = append(samples, convertText(s.(string), t))
+			}
+		}
+		out[i] = canonical.SourceField{Name: f.name, Type: t, Samples: samples}
+		if pk == "" && f.candidate && !f.dup && f.present == in.rows && in.rows > 0 &&
+			(t == canonical.TypeInteger || t == canonical.TypeString) {
+			pk = f.name
+		}
+	}
+	return out, pk
+}
+
+// unify merges two observed types: integers widen to numbers, dates to
+// datetimes, anything else mixed is a string.
+func unify(a, b canonical.FieldType) canonical.FieldType {
+	switch {
+	case a == "" || a == b:
+		return b
+	case b == "":
+		return a
+	case isOneOf(a, b, canonical.TypeInteger, canonical.TypeNumber):
+		return canonical.TypeNumber
+	case isOneOf(a, b, canonical.TypeDate, canonical.TypeDatetime):
+		return canonical.TypeDatetime
+	}
+	return canonical.TypeString
+}
+
+func isOneOf(a, b, x, y canonical.FieldType) bool {
+	return (a == x || a == y) && (b == x || b == y)
+}
+
+// textType classifies one non-empty CSV value.
+func textType(s string) canonical.FieldType {
+	switch {
+	case isIntText(s):
+		return canonical.TypeInteger
+	case isNumberText(s):
+		return canonical.TypeNumber
+	case strings.EqualFold(s, "true") || strings.EqualFold(s, "false"):
+		return canonical.TypeBoolean
+	}
+	return timeType(s)
+}
+
+// jsonType classifies one decoded JSON value. Strings are only ever dates,
+// datetimes or strings: the file typed them as text.
+func jsonType(v any) canonical.FieldType {
+	switch x := v.(type) {
+	case string:
+		return timeType(x)
+	case int64:
+		return canonical.TypeInteger
+	case float64:
+		return canonical.TypeNumber
+	case bool:
+		return canonical.TypeBoolean
+	case map[string]any:
+		return canonical.TypeObject
+	case []any:
+		return canonical.TypeArray
+	}
+	return canonical.TypeUnknown
+}
+
+var datetimeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999",
+}
+
+// timeType says whether s is an ISO date, an ISO datetime or other text.
+func timeType(s string) canonical.FieldType {
+	if len(s) < 10 || s[4] != '-' || s[7] != '-' {
+		return canonical.TypeString
+	}
+	if len(s) == 10 {
+		if _, err := time.Parse(time.DateOnly, s); err == nil {
+			return canonical.TypeDate
+		}
+		return canonical.TypeString
+	}
+	if len(s) < 19 || (s[10] != 'T' && s[10] != ' ') {
+		return canonical.TypeString
+	}
+	for _, l := range datetimeLayouts {
+		if _, err := time.Parse(l, s); err == nil {
+			return canonical.TypeDatetime
+		}
+	}
+	return canonical.TypeString
+}
+
+// isIntText reports whether s is a decimal integer that fits int64, without
+// a plus sign or leading zeros (so codes like "007" stay text).
+func isIntText(s string) bool {
+	d := s
+	if len(d) > 0 && d[0] == '-' {
+		d = d[1:]
+	}
+	if len(d) == 0 || len(d) > 19 || (d[0] == '0' && len(d) > 1) {
+		return false
+	}
+	for i := 0; i < len(d); i++ {
+		if d[i] < '0' || d[i] > '9' {
+			return false
+		}
+	}
+	if len(d) == 19 {
+		_, err := strconv.ParseInt(s, 10, 64)
+		return err == nil
+	}
+	return true
+}
+
+// isNumberText reports whether s is a plain decimal number: optional minus,
+// digits (no leading zero but before the point), an optional fraction and an
+// optional exponent. "inf", "nan", hex and underscores are text.
+func isNumberText(s string) bool {
+	i, n := 0, len(s)
+	if i < n && s[i] == '-' {
+		i++
+	}
+	start := i
+	for i < n && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	intDigits := i - start
+	if intDigits == 0 || (s[start] == '0' && intDigits > 1) {
+		return false
+	}
+	if i < n && s[i] == '.' {
+		i++
+		f := i
+		for i < n && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == f {
+			return false
+		}
+	}
+	if i < n && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < n && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		e := i
+		for i < n && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == e {
+			return false
+		}
+	}
+	if i != n {
+		return false
+	}
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil
+}
+
+// convertText turns a CSV value into the Go value of its column's type:
+// integer → int64, number → float64, boolean → bool, empty → nil. Dates,
+// datetimes and strings stay as written. A value that does not fit its
+// column's type (seen after the scanned rows) is kept as its text.
+func convertText(s string, t canonical.FieldType) any {
+	if s == "" {
+		return nil
+	}
+	switch t {
+	case canonical.TypeInteger:
+		if isIntText(s) {
+			if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+				return i
+			}
+		}
+	case canonical.TypeNumber:
+		if isNumberText(s) {
+			if f, err := strconv.ParseFloat(s, 64); err == nil {
+				return f
+			}
+		}
+	case canonical.TypeBoolean:
+		switch {
+		case strings.EqualFold(s, "true"):
+			return true
+		case strings.EqualFold(s, "false"):
+			return false
+		}
+	}
+	return s
+}
+
+// normalizeNumbers turns json.Number values into int64 when integral and
+// float64 otherwise, recursively.
+func normalizeNumbers(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return i
+		}
+		if f, err := x.Float64(); err == nil {
+			return f
+		}
+		return x.String()
+	case []any:
+		for i := range x {
+			x[i] = normalizeNumbers(x[i])
+		}
+	case map[string]any:
+		for k := range x {
+			x[k] = normalizeNumbers(x[k])
+		}
+	}
+	return v
+}
+
+// idOf formats a primary-key value as a record ID; ok is false when the
+// value is missing or not a scalar.
+func idOf(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, x != ""
+	case int64:
+		return strconv.FormatInt(x, 10), true
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), true
+	case bool:
+		return strconv.FormatBool(x), true
+	case nil:
+		return "", false
+	}
+	return fmt.Sprint(v), false
+}
