@@ -1,0 +1,71 @@
+package pgsource
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/autonomos/autonomos/connectors"
+)
+
+// maxCursorBytes bounds the cursor documents accepted; key values beyond it
+// are not plausible.
+const maxCursorBytes = 1 << 20
+
+// position is the decoded form of a Cursor: the last row read, as the text
+// form of its key values (and of its cursor-column value).
+type position struct {
+	// Table is the table the cursor belongs to.
+	Table string `json:"t"`
+	// Key holds the primary-key values as text, in key order.
+	Key []string `json:"k"`
+	// Column is the cursor column the position was made with; empty for
+	// primary-key-only reads.
+	Column string `json:"c,omitempty"`
+	// Value is the cursor column's value as text; nil is SQL NULL.
+	Value *string `json:"u,omitempty"`
+}
+
+func (p position) encode() connectors.Cursor {
+	b, _ := json.Marshal(p) // strings only: cannot fail
+	return connectors.Cursor(b)
+}
+
+// decodeCursor parses a cursor made by encode. The error wraps
+// connectors.ErrInvalidCursor.
+func decodeCursor(c connectors.Cursor) (position, error) {
+	var p position
+	if len(c) > maxCursorBytes {
+		return p, fmt.Errorf("%w: %s: cursor is %d bytes, more than %d", connectors.ErrInvalidCursor, Name, len(c), maxCursorBytes)
+	}
+	dec := json.NewDecoder(bytes.NewReader([]byte(c)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return position{}, fmt.Errorf("%w: %s: cursor is not a pgsource cursor: %v", connectors.ErrInvalidCursor, Name, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return position{}, fmt.Errorf("%w: %s: cursor has trailing data", connectors.ErrInvalidCursor, Name)
+	}
+	if p.Table == "" || len(p.Key) == 0 {
+		return position{}, fmt.Errorf("%w: %s: cursor names no table or key", connectors.ErrInvalidCursor, Name)
+	}
+	if p.Column == "" && p.Value != nil {
+		return position{}, fmt.Errorf("%w: %s: cursor has a value but no cursor column", connectors.ErrInvalidCursor, Name)
+	}
+	return p, nil
+}
+
+// check verifies that p was made for t read with cursor column col.
+func (p position) check(t *table, col string) error {
+	if p.Table != t.name {
+		return fmt.Errorf("%w: %s: cursor is for table %q, not %q", connectors.ErrInvalidCursor, Name, p.Table, t.name)
+	}
+	if len(p.Key) != len(t.pk) {
+		return fmt.Errorf("%w: %s: cursor has %d key values, table %q has %d key columns", connectors.ErrInvalidCursor, Name, len(p.Key), t.name, len(t.pk))
+	}
+	if p.Column != col {
+		return fmt.Errorf("%w: %s: cursor follows column %q, the read follows %q (start over with an empty cursor)", connectors.ErrInvalidCursor, Name, p.Column, col)
+	}
+	return nil
+}
