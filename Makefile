@@ -2,9 +2,11 @@
 SHELL := /bin/bash
 GO ?= go
 PKGS := ./...
-# Packages whose tests run under the race detector are all of them; the
-# suite is sized to stay well under fifteen minutes on two cores.
-TEST_FLAGS ?= -race -count=1 -timeout 20m
+# Every package's tests run under the race detector; the suite is sized to
+# stay well under fifteen minutes on two cores. checkptr is off because the
+# pinned DuckDB driver trips it on strings longer than 12 bytes
+# (duckdb/duckdb-go#142, a false alarm in its string view conversion).
+TEST_FLAGS ?= -race -gcflags=all=-d=checkptr=0 -count=1 -timeout 20m
 BIN := bin
 
 .PHONY: help services test test-short bench lint fmt run build clean

@@ -6,6 +6,7 @@
 //
 // Commands:
 //
+//	bench       run a named benchmark (csv, jobs, ...) against its reference
 //	canonical   print the canonical entity registry as JSON
 //	version     print the version
 //
@@ -42,6 +43,7 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
+		"bench":     {"run a named benchmark against a reference measured in the same run", runBench},
 		"canonical": {"print the canonical entity registry as JSON", runCanonical},
 		"version":   {"print the version", runVersion},
 	}
