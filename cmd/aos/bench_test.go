@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/autonomos/autonomos/internal/benchfmt"
+	"github.com/autonomos/autonomos/internal/testenv"
 )
 
 // lastResult parses the benchmark contract line, which must come last.
@@ -41,4 +42,15 @@ func TestBenchUsage(t *testing.T) {
 	require.Contains(t, errOut, `unknown benchmark "nope"`)
 	code, _, _ = runCLI(t, "bench", "csv", "-n", "0")
 	require.Equal(t, 2, code)
+}
+
+func TestBenchJobsPrintsContractLineLast(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := runCLI(t, "bench", "jobs", "-redis-url", testenv.RedisURL(), "-n", "300", "-tenants", "3", "-concurrency", "4")
+	require.Equal(t, 0, code, errOut)
+	r := lastResult(t, out)
+	require.Equal(t, "jobs", r.Name)
+	require.Equal(t, 300, r.N)
+	require.Positive(t, r.Ours)
+	require.Positive(t, r.Reference)
 }
