@@ -8,9 +8,14 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/autonomos/autonomos/duckstore"
+	"github.com/autonomos/autonomos/jobs"
+	"github.com/autonomos/autonomos/jobs/localqueue"
+	"github.com/autonomos/autonomos/jobs/redisqueue"
 	"github.com/autonomos/autonomos/pgstore"
 )
 
@@ -23,6 +28,9 @@ type Platform struct {
 	cfg  Config
 	mode Mode
 	log  *slog.Logger
+
+	metrics *prometheus.Registry
+	jobs    *jobs.Queue
 
 	control *duckstore.Store // local mode
 	pg      *pgstore.Store   // production mode
@@ -41,7 +49,9 @@ func Open(ctx context.Context, cfg Config) (*Platform, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	p := &Platform{cfg: cfg, mode: cfg.Mode(), log: cfg.Logger}
+	p := &Platform{cfg: cfg, mode: cfg.Mode(), log: cfg.Logger, metrics: prometheus.NewRegistry()}
+	p.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	var driver jobs.Driver
 	switch p.mode {
 	case ModeLocal:
 		store, err := duckstore.Open(ctx, cfg.DataDir)
@@ -49,12 +59,30 @@ func Open(ctx context.Context, cfg Config) (*Platform, error) {
 			return nil, fmt.Errorf("autonomos: local mode: %w", err)
 		}
 		p.control = store
+		d, err := localqueue.New(ctx, store.DB(), nil)
+		if err != nil {
+			p.Close()
+			return nil, fmt.Errorf("autonomos: local job queue: %w", err)
+		}
+		driver = d
 	case ModeProduction:
 		if err := p.openProduction(ctx); err != nil {
 			p.Close()
 			return nil, err
 		}
+		d, err := redisqueue.New(p.redis, nil)
+		if err != nil {
+			p.Close()
+			return nil, fmt.Errorf("autonomos: Redis job queue: %w", err)
+		}
+		driver = d
 	}
+	q, err := jobs.New(driver, &jobs.Options{Registerer: p.metrics})
+	if err != nil {
+		p.Close()
+		return nil, fmt.Errorf("autonomos: job queue: %w", err)
+	}
+	p.jobs = q
 	p.log.Info("autonomos: platform open", "mode", string(p.mode), "data_dir", cfg.DataDir)
 	return p, nil
 }
@@ -77,6 +105,14 @@ func (p *Platform) openProduction(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Jobs returns the platform's job queue: Redis-backed in production mode,
+// in-process and persisted in the control store in local mode.
+func (p *Platform) Jobs() *jobs.Queue { return p.jobs }
+
+// Metrics returns the Prometheus registry holding the platform's
+// collectors; the reference server serves it on /metrics.
+func (p *Platform) Metrics() *prometheus.Registry { return p.metrics }
 
 // Mode returns the mode the platform runs in.
 func (p *Platform) Mode() Mode { return p.mode }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/autonomos/autonomos"
 	"github.com/autonomos/autonomos/internal/testenv"
+	"github.com/autonomos/autonomos/jobs"
 )
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -96,4 +97,31 @@ func TestOpenNamesUnreachableServices(t *testing.T) {
 	})
 	require.ErrorContains(t, err, "Redis at redis://:xxxxx@127.0.0.1:1/0 is not reachable")
 	require.NotContains(t, err.Error(), "sekrit")
+}
+
+func TestLocalJobsSurviveRestart(t *testing.T) {
+	t.Parallel()
+	ctx := testenv.Context(t)
+	dir := testenv.DataDir(t)
+	p, err := autonomos.Open(ctx, autonomos.Config{DataDir: dir, Logger: quiet()})
+	require.NoError(t, err)
+	tenant := "6f1c1f5e-1b7e-4a57-9a43-1e4c1d9b7a10"
+	job, err := p.Jobs().Enqueue(ctx, jobs.Job{Tenant: tenant, Type: jobs.TypeTest})
+	require.NoError(t, err)
+	require.NoError(t, p.Close())
+
+	p, err = autonomos.Open(ctx, autonomos.Config{DataDir: dir, Logger: quiet()})
+	require.NoError(t, err)
+	defer p.Close()
+	got, err := p.Jobs().Get(ctx, tenant, job.ID)
+	require.NoError(t, err)
+	require.Equal(t, jobs.StateQueued, got.State, "a queued job must still be queued after a restart")
+
+	families, err := p.Metrics().Gather()
+	require.NoError(t, err)
+	var names []string
+	for _, f := range families {
+		names = append(names, f.GetName())
+	}
+	require.Contains(t, strings.Join(names, " "), "aos_jobs", "the job queue's metrics are on the platform registry")
 }
