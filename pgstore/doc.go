@@ -3,6 +3,11 @@
 // policy set for tenants, users, audit log, idempotency keys and the tables
 // later features add.
 //
+// Migration 0002_aam adds the Adaptive API Mesh tables connections,
+// mapping_versions, canonical_streams, checkpoints, quarantine,
+// schema_snapshots and drift_events, through which AAM (NewAAM) implements
+// aam.Store.
+//
 // Open connects, checks and migrates; New wraps a pool the caller owns.
 // Work on tenant data runs in Store.WithTenant, cross-tenant system work in
 // Store.WithSystem. CheckRLS verifies from the catalog that every tenant

@@ -1,0 +1,47 @@
+package aamtest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/autonomos/autonomos/aam"
+)
+
+var tenantTests = []test{
+	{"CreateAndFind", func(t *testing.T, f *fixture) {
+		tn, err := f.s.CreateTenant(f.ctx, f.name("tenant-c"))
+		require.NoError(t, err)
+		require.NotEqual(t, uuid.Nil, tn.ID)
+		require.Equal(t, f.name("tenant-c"), tn.Name)
+		require.False(t, tn.CreatedAt.IsZero())
+		require.NotEqual(t, f.a.ID, tn.ID)
+
+		got, err := f.s.TenantByName(f.ctx, f.name("tenant-c"))
+		require.NoError(t, err)
+		require.Equal(t, tn.ID, got.ID)
+		require.Equal(t, tn.Name, got.Name)
+		require.WithinDuration(t, tn.CreatedAt, got.CreatedAt, time.Millisecond)
+
+		got, err = f.s.TenantByName(f.ctx, f.a.Name)
+		require.NoError(t, err)
+		require.Equal(t, f.a.ID, got.ID)
+	}},
+	{"DuplicateName", func(t *testing.T, f *fixture) {
+		_, err := f.s.CreateTenant(f.ctx, f.a.Name)
+		requireIs(t, err, aam.ErrConflict)
+		got, err := f.s.TenantByName(f.ctx, f.a.Name)
+		require.NoError(t, err)
+		require.Equal(t, f.a.ID, got.ID, "the first tenant keeps its name")
+	}},
+	{"NotFound", func(t *testing.T, f *fixture) {
+		_, err := f.s.TenantByName(f.ctx, f.name("no-such-tenant"))
+		requireIs(t, err, aam.ErrNotFound)
+	}},
+	{"Invalid", func(t *testing.T, f *fixture) {
+		_, err := f.s.CreateTenant(f.ctx, "")
+		requireIs(t, err, aam.ErrInvalid)
+	}},
+}

@@ -1,0 +1,530 @@
+package pgstore
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/autonomos/autonomos/aam"
+	"github.com/autonomos/autonomos/canonical"
+	"github.com/autonomos/autonomos/connectors"
+)
+
+// appendLockSalt separates the stream's advisory lock keys from other
+// advisory locks taken on the database.
+const appendLockSalt = 0x61616d2d73747265 // "aam-stre"
+
+// appendLockKey is the pg_advisory_xact_lock key serializing one tenant's
+// appends. Two tenants sharing a key only serialize each other.
+func appendLockKey(tenant uuid.UUID) int64 {
+	return int64(binary.BigEndian.Uint64(tenant[:8]) ^ binary.BigEndian.Uint64(tenant[8:]) ^ appendLockSalt)
+}
+
+// stagingDDL creates the batch's staging table, dropped at commit (or gone
+// with a rollback). It has no index: it is read once, sequentially.
+const stagingDDL = `
+CREATE TEMP TABLE aam_staging (
+    ord             bigint,
+    event_id        uuid,
+    entity          text,
+    op              text,
+    connection_id   uuid,
+    object          text,
+    record_id       text,
+    record_hash     text,
+    system          text,
+    mapping_version integer,
+    schema_version  integer,
+    trace_id        text,
+    emitted_at      timestamptz,
+    data            jsonb,
+    extras          jsonb
+) ON COMMIT DROP`
+
+var stagingColumns = []string{
+	"ord", "event_id", "entity", "op", "connection_id", "object", "record_id", "record_hash",
+	"system", "mapping_version", "schema_version", "trace_id", "emitted_at", "data", "extras",
+}
+
+// insertStagedSQL moves the staged chunk into the stream in one
+// statement. Offsets continue the tenant's stream in batch order: head ($2,
+// read under the per-tenant lock, so stable for the whole transaction) plus
+// ord, which counts the batch's distinct events from 1 across chunks. An
+// event already in the stream is skipped, leaving its offset unused. It
+// returns the number of new events and the highest new offset (0 if none).
+const insertStagedSQL = `
+WITH ins AS (
+    INSERT INTO canonical_streams (tenant_id, "offset", event_id, entity, op, connection_id, object,
+        record_id, record_hash, system, mapping_version, schema_version, trace_id, emitted_at, data, extras)
+    SELECT $1, $2::bigint + s.ord, s.event_id, s.entity, s.op, s.connection_id, s.object,
+        s.record_id, s.record_hash, s.system, s.mapping_version, s.schema_version, s.trace_id,
+        s.emitted_at, s.data, s.extras
+    FROM aam_staging s
+    ON CONFLICT (tenant_id, event_id) DO NOTHING
+    RETURNING "offset"
+)
+SELECT count(*), coalesce(max("offset"), 0) FROM ins`
+
+const headSQL = `SELECT coalesce(max("offset"), 0) FROM canonical_streams WHERE tenant_id = $1`
+
+// upsertQuarantineSQL stores quarantined records in batch order, one entry
+// per (connection, object, record id): a record quarantined again keeps its
+// id and gets the new reason, errors, raw record and mapping version.
+const upsertQuarantineSQL = `
+INSERT INTO quarantine (tenant_id, connection_id, object, record_id, raw, reason, errors, mapping_version)
+SELECT $1, u.connection_id, u.object, u.record_id, u.raw::jsonb, u.reason, NULLIF(u.errors, '')::jsonb, u.mapping_version
+FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::integer[])
+    WITH ORDINALITY AS u(connection_id, object, record_id, raw, reason, errors, mapping_version, ord)
+ORDER BY u.ord
+ON CONFLICT (tenant_id, connection_id, object, record_id) DO UPDATE
+SET raw = excluded.raw, reason = excluded.reason, errors = excluded.errors, mapping_version = excluded.mapping_version`
+
+const resolveSQL = `DELETE FROM quarantine WHERE tenant_id = $1 AND id = ANY($2)`
+
+const checkpointSQL = `
+INSERT INTO checkpoints (tenant_id, connection_id, object, cursor) VALUES ($1, $2, $3, $4)
+ON CONFLICT (tenant_id, connection_id, object) DO UPDATE SET cursor = excluded.cursor, updated_at = now()`
+
+// stagedEvent is an event checked and ready to copy.
+type stagedEvent struct {
+	e            *canonical.Event
+	id, conn     uuid.UUID
+	ord          int64
+	emittedAtUTC time.Time
+}
+
+// checkEvents validates the batch's events and drops repeated event ids
+// (the first occurrence stays), so each staged event is distinct.
+func checkEvents(op string, tenant uuid.UUID, events []canonical.Event) ([]stagedEvent, error) {
+	staged := make([]stagedEvent, 0, len(events))
+	seen := make(map[uuid.UUID]struct{}, len(events))
+	for i := range events {
+		e := &events[i]
+		id, err := uuid.Parse(e.EventID)
+		if err != nil {
+			return nil, invalid(op, "event %d: event id %q is not a uuid", i, e.EventID)
+		}
+		tid, err := uuid.Parse(e.Meta.TenantID)
+		if err != nil || tid != tenant {
+			return nil, invalid(op, "event %d: meta.tenant_id %q is not the tenant", i, e.Meta.TenantID)
+		}
+		conn, err := uuid.Parse(e.Source.ConnectionID)
+		if err != nil {
+			return nil, invalid(op, "event %d: source.connection_id %q is not a uuid", i, e.Source.ConnectionID)
+		}
+		switch {
+		case e.Entity == "":
+			return nil, invalid(op, "event %d: entity is empty", i)
+		case !e.Op.Valid():
+			return nil, invalid(op, "event %d: op %q is neither upsert nor delete", i, e.Op)
+		case e.Source.Object == "":
+			return nil, invalid(op, "event %d: source.object is empty", i)
+		}
+		if _, dup := seen[id]; dup {
+			continue
+		}
+		seen[id] = struct{}{}
+		staged = append(staged, stagedEvent{e: e, id: id, conn: conn, ord: int64(len(staged) + 1), emittedAtUTC: e.Meta.EmittedAt.UTC()})
+	}
+	return staged, nil
+}
+
+// Chunks bound the staging table: a chunk is copied, moved into the
+// stream and truncated before the next, so the table stays within the
+// session's temporary buffers instead of spilling to disk, and the next
+// chunk's JSON is encoded while the database inserts the previous one.
+const (
+	chunkEvents = 8192
+	chunkBytes  = 4 << 20
+)
+
+// chunk is one chunk of staging rows, or the error that stopped encoding.
+type chunk struct {
+	rows [][]any
+	err  error
+}
+
+// eventRow encodes one staged event as a staging row.
+func eventRow(s *stagedEvent) ([]any, int, error) {
+	e := s.e
+	data, err := jsonbValue(e.Data)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%w: event %q: data: %w", aam.ErrInvalid, e.EventID, err)
+	}
+	size := len(data)
+	var extras any
+	if len(e.Extras) > 0 {
+		b, err := jsonbValue(e.Extras)
+		if err != nil {
+			return nil, 0, fmt.Errorf("%w: event %q: extras: %w", aam.ErrInvalid, e.EventID, err)
+		}
+		extras, size = b, size+len(b)
+	}
+	return []any{
+		s.ord, s.id, e.Entity, string(e.Op), s.conn,
+		e.Source.Object, e.Source.RecordID, e.Source.RecordHash, e.Source.System,
+		int32(e.Meta.MappingVersion), int32(e.Meta.SchemaVersion), e.Meta.TraceID, s.emittedAtUTC,
+		data, extras,
+	}, size + 200, nil
+}
+
+// encodeChunks encodes the staged events into chunks on a goroutine of its
+// own, one chunk ahead of the consumer. stop ends the goroutine and waits
+// for it; call it before returning.
+func encodeChunks(staged []stagedEvent) (chunks <-chan chunk, stop func()) {
+	ch := make(chan chunk, 1)
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		defer close(ch)
+		for i := 0; i < len(staged); {
+			var c chunk
+			size := 0
+			for ; i < len(staged) && len(c.rows) < chunkEvents && size < chunkBytes; i++ {
+				row, n, err := eventRow(&staged[i])
+				if err != nil {
+					c = chunk{err: err}
+					i = len(staged)
+					break
+				}
+				c.rows = append(c.rows, row)
+				size += n
+			}
+			select {
+			case ch <- c:
+			case <-done:
+				return
+			}
+		}
+	}()
+	return ch, func() {
+		close(done)
+		<-finished
+	}
+}
+
+// appendEvents copies the staged events chunk by chunk into the staging
+// table and moves each chunk into the stream; it returns the number of new
+// events and the highest new offset.
+func appendEvents(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, head int64, staged []stagedEvent) (int, int64, error) {
+	chunks, stop := encodeChunks(staged)
+	defer stop()
+	var (
+		appended int
+		last     int64
+	)
+	for c := range chunks {
+		if c.err != nil {
+			return 0, 0, c.err
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"aam_staging"}, stagingColumns, pgx.CopyFromRows(c.rows)); err != nil {
+			return 0, 0, err
+		}
+		batch := &pgx.Batch{}
+		batch.Queue(insertStagedSQL, tenant, head).QueryRow(func(row pgx.Row) error {
+			var n, top int64
+			if err := row.Scan(&n, &top); err != nil {
+				return err
+			}
+			appended += int(n)
+			last = max(last, top)
+			return nil
+		})
+		batch.Queue("TRUNCATE aam_staging")
+		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+			return 0, 0, err
+		}
+	}
+	return appended, last, nil
+}
+
+// quarantineArgs are the columns of the batch's quarantined records, one
+// array per column, with repeated records (same connection, object and
+// record id) merged: the last one's content at the first one's place.
+type quarantineArgs struct {
+	conns                                   []uuid.UUID
+	objects, recordIDs, raws, reasons, errs []string
+	versions                                []int32
+}
+
+func checkQuarantine(op string, recs []aam.QuarantinedRecord) (*quarantineArgs, error) {
+	q := &quarantineArgs{}
+	type key struct {
+		conn           uuid.UUID
+		object, record string
+	}
+	at := make(map[key]int, len(recs))
+	for i, r := range recs {
+		switch {
+		case r.ConnectionID == uuid.Nil:
+			return nil, invalid(op, "quarantined record %d: connection id is the nil uuid", i)
+		case r.Object == "":
+			return nil, invalid(op, "quarantined record %d: object is empty", i)
+		}
+		raw, err := jsonbValue(r.Raw)
+		if err != nil {
+			return nil, invalid(op, "quarantined record %d: raw: %v", i, err)
+		}
+		var errs []byte
+		if len(r.Errors) > 0 {
+			if errs, err = jsonbValue(r.Errors); err != nil {
+				return nil, invalid(op, "quarantined record %d: errors: %v", i, err)
+			}
+		}
+		k := key{r.ConnectionID, r.Object, r.RecordID}
+		j, ok := at[k]
+		if !ok {
+			j = len(q.conns)
+			at[k] = j
+			q.conns = append(q.conns, r.ConnectionID)
+			q.objects = append(q.objects, r.Object)
+			q.recordIDs = append(q.recordIDs, r.RecordID)
+			q.raws = append(q.raws, "")
+			q.reasons = append(q.reasons, "")
+			q.errs = append(q.errs, "")
+			q.versions = append(q.versions, 0)
+		}
+		q.raws[j], q.reasons[j], q.errs[j], q.versions[j] = string(raw), r.Reason, string(errs), int32(r.MappingVersion)
+	}
+	return q, nil
+}
+
+// Append commits b for tenant in one transaction: the events through COPY
+// into a temporary staging table and a set-based INSERT ... ON CONFLICT DO
+// NOTHING that skips events already in the stream (one per chunk of up to
+// 8192 events, so the staging table stays in memory), then the resolved
+// quarantine ids, the new quarantined records and the checkpoint. Appends
+// of one tenant are serialized by a transaction-scoped advisory lock, so
+// offsets follow commit order; within a batch they follow batch order. An
+// offset is head + position among the batch's distinct events, so a batch
+// with duplicates leaves the duplicates' offsets unused: offsets increase
+// strictly but are not always consecutive. A repeated event id within the
+// batch counts as a duplicate.
+//
+// The batch is checked first, and nothing is written if any part is
+// invalid (aam.ErrInvalid): an event id, meta.tenant_id (must be tenant)
+// or source.connection_id that is not a UUID, an empty entity or
+// source.object, an op other than upsert or delete, data or extras that do
+// not encode as JSON, a quarantined record or checkpoint without
+// connection id or object. A checkpoint or quarantined record of a
+// connection the tenant does not have fails the whole batch (ErrInvalid).
+// Resolved ids that do not exist are ignored. A failed or cancelled Append
+// leaves nothing behind. Event times are kept to the microsecond; a NUL
+// character in JSON text, which PostgreSQL cannot store, is kept as U+FFFD.
+// Safe for concurrent use.
+func (a *AAM) Append(ctx context.Context, tenant uuid.UUID, b aam.Batch) (aam.AppendResult, error) {
+	const op = "append"
+	if err := checkTenant(op, tenant); err != nil {
+		return aam.AppendResult{}, err
+	}
+	staged, err := checkEvents(op, tenant, b.Events)
+	if err != nil {
+		return aam.AppendResult{}, err
+	}
+	quar, err := checkQuarantine(op, b.Quarantine)
+	if err != nil {
+		return aam.AppendResult{}, err
+	}
+	if cp := b.Checkpoint; cp != nil && (cp.ConnectionID == uuid.Nil || cp.Object == "") {
+		return aam.AppendResult{}, invalid(op, "checkpoint needs a connection id and an object")
+	}
+
+	var res aam.AppendResult
+	err = a.s.WithTenant(ctx, tenant, func(tx pgx.Tx) error {
+		// The lock comes first, in a statement of its own, so the head
+		// read after it sees every append committed before.
+		first := &pgx.Batch{}
+		first.Queue("SELECT pg_advisory_xact_lock($1)", appendLockKey(tenant))
+		first.Queue(headSQL, tenant).QueryRow(func(row pgx.Row) error {
+			return row.Scan(&res.LastOffset)
+		})
+		if len(staged) > 0 {
+			first.Queue(stagingDDL)
+		}
+		if err := tx.SendBatch(ctx, first).Close(); err != nil {
+			return err
+		}
+		if len(staged) > 0 {
+			n, last, err := appendEvents(ctx, tx, tenant, res.LastOffset, staged)
+			if err != nil {
+				return err
+			}
+			res.Appended, res.LastOffset = n, max(res.LastOffset, last)
+		}
+
+		second := &pgx.Batch{}
+		if len(b.Resolved) > 0 {
+			second.Queue(resolveSQL, tenant, b.Resolved)
+		}
+		if len(quar.conns) > 0 {
+			second.Queue(upsertQuarantineSQL, tenant, quar.conns, quar.objects, quar.recordIDs,
+				quar.raws, quar.reasons, quar.errs, quar.versions)
+		}
+		if cp := b.Checkpoint; cp != nil {
+			second.Queue(checkpointSQL, tenant, cp.ConnectionID, cp.Object, string(cp.Cursor))
+		}
+		if second.Len() == 0 {
+			return nil
+		}
+		return tx.SendBatch(ctx, second).Close()
+	})
+	if err != nil {
+		return aam.AppendResult{}, aamError(op, err)
+	}
+	res.Duplicates = len(b.Events) - res.Appended
+	return res, nil
+}
+
+const eventColumns = `"offset", event_id, entity, op, connection_id, object, record_id, record_hash, system,
+    mapping_version, schema_version, trace_id, emitted_at, data, extras`
+
+func scanEvent(tenant string) pgx.RowToFunc[aam.StoredEvent] {
+	return func(row pgx.CollectableRow) (aam.StoredEvent, error) {
+		var (
+			e            aam.StoredEvent
+			id, conn     uuid.UUID
+			op           string
+			data, extras []byte
+		)
+		m, s := &e.Meta, &e.Source
+		if err := row.Scan(&e.Offset, &id, &e.Entity, &op, &conn, &s.Object, &s.RecordID, &s.RecordHash,
+			&s.System, &m.MappingVersion, &m.SchemaVersion, &m.TraceID, &m.EmittedAt, &data, &extras); err != nil {
+			return e, err
+		}
+		e.EventID, e.Op, s.ConnectionID = id.String(), canonical.Op(op), conn.String()
+		m.TenantID, m.EmittedAt = tenant, m.EmittedAt.UTC()
+		if err := decodeJSON(data, &e.Data); err != nil {
+			return e, fmt.Errorf("event %q: data: %w", e.EventID, err)
+		}
+		if err := decodeJSON(extras, &e.Extras); err != nil {
+			return e, fmt.Errorf("event %q: extras: %w", e.EventID, err)
+		}
+		return e, nil
+	}
+}
+
+// ReadEvents returns up to limit events of tenant with offset > after, in
+// offset order, only of entity when it is not empty. Data and extras hold
+// JSON values (strings, bool, int64 for integral numbers, float64, maps and
+// slices); canonical.Registry.DecodeEvent restores typed values. A limit
+// below 1 wraps aam.ErrInvalid. Safe for concurrent use.
+func (a *AAM) ReadEvents(ctx context.Context, tenant uuid.UUID, after int64, limit int, entity string) ([]aam.StoredEvent, error) {
+	const op = "read events"
+	if err := checkTenant(op, tenant); err != nil {
+		return nil, err
+	}
+	if limit < 1 {
+		return nil, invalid(op, "limit %d is below 1", limit)
+	}
+	var list []aam.StoredEvent
+	err := a.s.WithTenant(ctx, tenant, func(tx pgx.Tx) error {
+		var (
+			rows pgx.Rows
+			err  error
+		)
+		if entity == "" {
+			rows, err = tx.Query(ctx, "SELECT "+eventColumns+`
+FROM canonical_streams WHERE tenant_id = $1 AND "offset" > $2 ORDER BY "offset" LIMIT $3`,
+				tenant, after, limit)
+		} else {
+			rows, err = tx.Query(ctx, "SELECT "+eventColumns+`
+FROM canonical_streams WHERE tenant_id = $1 AND "offset" > $2 AND entity = $4 ORDER BY "offset" LIMIT $3`,
+				tenant, after, limit, entity)
+		}
+		if err != nil {
+			return err
+		}
+		list, err = pgx.CollectRows(rows, scanEvent(tenant.String()))
+		return err
+	})
+	if err != nil {
+		return nil, aamError(op, err)
+	}
+	return list, nil
+}
+
+// Checkpoint returns the saved cursor of a source object of tenant, or the
+// empty cursor if none was saved. Safe for concurrent use.
+func (a *AAM) Checkpoint(ctx context.Context, tenant, connection uuid.UUID, object string) (connectors.Cursor, error) {
+	const op = "checkpoint"
+	if err := checkTenant(op, tenant); err != nil {
+		return "", err
+	}
+	var cur string
+	err := a.s.WithTenant(ctx, tenant, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx,
+			"SELECT cursor FROM checkpoints WHERE tenant_id = $1 AND connection_id = $2 AND object = $3",
+			tenant, connection, object)
+		if err != nil {
+			return err
+		}
+		found, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if len(found) > 0 {
+			cur = found[0]
+		}
+		return err
+	})
+	if err != nil {
+		return "", aamError(fmt.Sprintf("%s %q of connection %q", op, object, connection.String()), err)
+	}
+	return connectors.Cursor(cur), nil
+}
+
+func scanQuarantined(row pgx.CollectableRow) (aam.QuarantinedRecord, error) {
+	var (
+		r         aam.QuarantinedRecord
+		raw, errs []byte
+	)
+	if err := row.Scan(&r.ID, &r.ConnectionID, &r.Object, &r.RecordID, &raw, &r.Reason, &errs,
+		&r.MappingVersion, &r.CreatedAt); err != nil {
+		return r, err
+	}
+	if err := decodeJSON(raw, &r.Raw); err != nil {
+		return r, fmt.Errorf("quarantined record %d: raw: %w", r.ID, err)
+	}
+	if err := json.Unmarshal(nullJSON(errs), &r.Errors); err != nil {
+		return r, fmt.Errorf("quarantined record %d: errors: %w", r.ID, err)
+	}
+	r.CreatedAt = r.CreatedAt.UTC()
+	return r, nil
+}
+
+// nullJSON reads SQL NULL as JSON null.
+func nullJSON(b []byte) []byte {
+	if b == nil {
+		return []byte("null")
+	}
+	return b
+}
+
+// Quarantined lists the quarantined records of one source object of
+// tenant (every object of the connection when object is empty), oldest
+// first. Safe for concurrent use.
+func (a *AAM) Quarantined(ctx context.Context, tenant, connection uuid.UUID, object string) ([]aam.QuarantinedRecord, error) {
+	const op = "quarantined"
+	if err := checkTenant(op, tenant); err != nil {
+		return nil, err
+	}
+	var list []aam.QuarantinedRecord
+	err := a.s.WithTenant(ctx, tenant, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+SELECT id, connection_id, object, record_id, raw, reason, errors, mapping_version, created_at
+FROM quarantine WHERE tenant_id = $1 AND connection_id = $2 AND ($3 = '' OR object = $3)
+ORDER BY id`, tenant, connection, object)
+		if err != nil {
+			return err
+		}
+		list, err = pgx.CollectRows(rows, scanQuarantined)
+		return err
+	})
+	if err != nil {
+		return nil, aamError(fmt.Sprintf("%s %q of connection %q", op, object, connection.String()), err)
+	}
+	return list, nil
+}

@@ -1,0 +1,48 @@
+package pgstore
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/autonomos/autonomos/aam"
+)
+
+// CreateTenant creates a tenant with a new random id, in a system
+// transaction. An empty name wraps aam.ErrInvalid, a taken one
+// aam.ErrConflict. Safe for concurrent use.
+func (a *AAM) CreateTenant(ctx context.Context, name string) (aam.Tenant, error) {
+	const op = "create tenant"
+	if name == "" {
+		return aam.Tenant{}, invalid(op, "name is empty")
+	}
+	t := aam.Tenant{ID: uuid.New(), Name: name}
+	err := a.s.WithSystem(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx,
+			"INSERT INTO tenants (id, name) VALUES ($1, $2) RETURNING created_at",
+			t.ID, name).Scan(&t.CreatedAt)
+	})
+	if err != nil {
+		return aam.Tenant{}, aamError(op+" "+quote(name), err)
+	}
+	t.CreatedAt = t.CreatedAt.UTC()
+	return t, nil
+}
+
+// TenantByName finds a tenant by name, in a system transaction; no such
+// tenant wraps aam.ErrNotFound. Safe for concurrent use.
+func (a *AAM) TenantByName(ctx context.Context, name string) (aam.Tenant, error) {
+	const op = "tenant by name"
+	var t aam.Tenant
+	err := a.s.WithSystem(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx,
+			"SELECT id, name, created_at FROM tenants WHERE name = $1",
+			name).Scan(&t.ID, &t.Name, &t.CreatedAt)
+	})
+	if err != nil {
+		return aam.Tenant{}, aamError(op+" "+quote(name), err)
+	}
+	t.CreatedAt = t.CreatedAt.UTC()
+	return t, nil
+}
