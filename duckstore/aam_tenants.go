@@ -1,0 +1,44 @@
+package duckstore
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+
+	"github.com/google/uuid"
+
+	"github.com/autonomos/autonomos/aam"
+)
+
+// CreateTenant creates a tenant with a new random id. An empty name wraps
+// aam.ErrInvalid, a taken one aam.ErrConflict. Safe for concurrent use.
+func (a *AAM) CreateTenant(ctx context.Context, name string) (aam.Tenant, error) {
+	const op = "create tenant"
+	if name == "" {
+		return aam.Tenant{}, invalid(op, "name is empty")
+	}
+	t := aam.Tenant{ID: uuid.New(), Name: name}
+	err := a.write(ctx, func(_ *sql.Conn, tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx,
+			"INSERT INTO tenants (id, name) VALUES (?, ?) RETURNING created_at", t.ID, name).Scan(&t.CreatedAt)
+	})
+	if err != nil {
+		return aam.Tenant{}, aamError(op+" "+strconv.Quote(name), err)
+	}
+	t.CreatedAt = t.CreatedAt.UTC()
+	return t, nil
+}
+
+// TenantByName finds a tenant by name; no such tenant wraps
+// aam.ErrNotFound. Safe for concurrent use.
+func (a *AAM) TenantByName(ctx context.Context, name string) (aam.Tenant, error) {
+	const op = "tenant by name"
+	var t aam.Tenant
+	err := a.db.QueryRowContext(ctx,
+		"SELECT id, name, created_at FROM tenants WHERE name = ?", name).Scan(&t.ID, &t.Name, &t.CreatedAt)
+	if err != nil {
+		return aam.Tenant{}, aamError(op+" "+strconv.Quote(name), err)
+	}
+	t.CreatedAt = t.CreatedAt.UTC()
+	return t, nil
+}
