@@ -12,6 +12,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/autonomos/autonomos/aam"
+	"github.com/autonomos/autonomos/canonical"
+	"github.com/autonomos/autonomos/connectors"
 	"github.com/autonomos/autonomos/duckstore"
 	"github.com/autonomos/autonomos/jobs"
 	"github.com/autonomos/autonomos/jobs/localqueue"
@@ -31,6 +34,10 @@ type Platform struct {
 
 	metrics *prometheus.Registry
 	jobs    *jobs.Queue
+	canon   *canonical.Registry
+	conns   *connectors.Registry
+	store   aam.Store
+	mesh    *aam.Mesh
 
 	control *duckstore.Store // local mode
 	pg      *pgstore.Store   // production mode
@@ -83,6 +90,10 @@ func Open(ctx context.Context, cfg Config) (*Platform, error) {
 		return nil, fmt.Errorf("autonomos: job queue: %w", err)
 	}
 	p.jobs = q
+	if err := p.openMesh(ctx); err != nil {
+		p.Close()
+		return nil, err
+	}
 	p.log.Info("autonomos: platform open", "mode", string(p.mode), "data_dir", cfg.DataDir)
 	return p, nil
 }

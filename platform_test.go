@@ -4,12 +4,15 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/autonomos/autonomos"
+	"github.com/autonomos/autonomos/connectors"
 	"github.com/autonomos/autonomos/internal/testenv"
 	"github.com/autonomos/autonomos/jobs"
 )
@@ -124,4 +127,63 @@ func TestLocalJobsSurviveRestart(t *testing.T) {
 		names = append(names, f.GetName())
 	}
 	require.Contains(t, strings.Join(names, " "), "aos_jobs", "the job queue's metrics are on the platform registry")
+}
+
+func TestFileConnectionsStayUnderTheFileSourceRoot(t *testing.T) {
+	t.Parallel()
+	ctx := testenv.Context(t)
+	root := t.TempDir()
+	inside := filepath.Join(root, "crm")
+	require.NoError(t, os.MkdirAll(inside, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(inside, "accounts.csv"), []byte("Id,Name\n1,Acme\n"), 0o644))
+	outside := t.TempDir()
+	require.NoError(t, os.Symlink(outside, filepath.Join(root, "escape")))
+
+	p, err := autonomos.Open(ctx, autonomos.Config{DataDir: testenv.DataDir(t), FileSourceRoot: root, Logger: quiet()})
+	require.NoError(t, err)
+	defer p.Close()
+	tenant, err := p.Store().CreateTenant(ctx, "acme")
+	require.NoError(t, err)
+
+	ok, err := p.Mesh().CreateConnection(ctx, tenant.ID, "crm", "filesource", connectors.Config{"root": inside})
+	require.NoError(t, err)
+	cat, err := p.Mesh().Discover(ctx, tenant.ID, ok.ID)
+	require.NoError(t, err)
+	require.Len(t, cat.Objects, 1)
+
+	for name, dir := range map[string]string{"absolute outside": outside, "dot-dot": filepath.Join(root, ".."), "symlink out": filepath.Join(root, "escape")} {
+		c, err := p.Mesh().CreateConnection(ctx, tenant.ID, "bad-"+strings.ReplaceAll(name, " ", "-"), "filesource", connectors.Config{"root": dir})
+		if err == nil {
+			_, err = p.Mesh().Discover(ctx, tenant.ID, c.ID)
+		}
+		require.ErrorIs(t, err, connectors.ErrInvalidConfig, name)
+		require.ErrorContains(t, err, "AOS_FILESOURCE_ROOT", name)
+	}
+}
+
+func TestLocalModeKeepsItsSecretKey(t *testing.T) {
+	t.Parallel()
+	ctx := testenv.Context(t)
+	dir := testenv.DataDir(t)
+	p, err := autonomos.Open(ctx, autonomos.Config{DataDir: dir, Logger: quiet()})
+	require.NoError(t, err)
+	tenant, err := p.Store().CreateTenant(ctx, "acme")
+	require.NoError(t, err)
+	c, err := p.Mesh().CreateConnection(ctx, tenant.ID, "pg", "pgsource", connectors.Config{"url": "postgres://u:topsecret@127.0.0.1:1/x"})
+	require.NoError(t, err)
+	require.NotContains(t, c.Config, "url", "secrets are never returned")
+	require.NoError(t, p.Close())
+	info, err := os.Stat(filepath.Join(dir, "secret.key"))
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), info.Mode().Perm())
+
+	// After a restart the same key unseals the secret: the connector sees
+	// the URL (and fails to connect to port 1, naming no password).
+	p, err = autonomos.Open(ctx, autonomos.Config{DataDir: dir, Logger: quiet()})
+	require.NoError(t, err)
+	defer p.Close()
+	err = p.Mesh().CheckConnection(ctx, tenant.ID, c.ID)
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), "topsecret")
+	require.NotContains(t, err.Error(), "cannot open connection secrets", "the key must survive the restart")
 }

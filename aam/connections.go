@@ -275,3 +275,30 @@ func (e *redactedError) Error() string { return e.msg }
 // Unwrap, which loggers and wrappers might print.
 func (e *redactedError) Is(target error) bool { return errors.Is(e.err, target) }
 func (e *redactedError) As(target any) bool   { return errors.As(e.err, target) }
+
+// Discover opens the connection's connector and returns its catalog: the
+// source objects with their schemas and samples. It goes through the
+// connection's retries and circuit breaker; errors wrap ErrNotFound (no
+// such connection), ErrBreakerOpen, or the connector's error with any
+// secret masked. Discover records nothing; Observe records snapshots and
+// drift.
+func (m *Mesh) Discover(ctx context.Context, tenant, id uuid.UUID) (*connectors.Catalog, error) {
+	s, err := m.open(ctx, tenant, id)
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+	var cat *connectors.Catalog
+	err = m.retry(ctx, id, "discover", func() error {
+		var err error
+		cat, err = s.c.Discover(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("aam: discover connection %q: %w", s.conn.Name, s.redact(err))
+	}
+	if cat == nil {
+		cat = &connectors.Catalog{}
+	}
+	return cat, nil
+}

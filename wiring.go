@@ -1,0 +1,175 @@
+package autonomos
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/autonomos/autonomos/aam"
+	"github.com/autonomos/autonomos/canonical"
+	"github.com/autonomos/autonomos/connectors"
+	"github.com/autonomos/autonomos/connectors/filesource"
+	"github.com/autonomos/autonomos/connectors/mongosource"
+	"github.com/autonomos/autonomos/connectors/pgsource"
+	"github.com/autonomos/autonomos/connectors/salesforce"
+	"github.com/autonomos/autonomos/duckstore"
+	"github.com/autonomos/autonomos/pgstore"
+	"github.com/autonomos/autonomos/redisflow"
+)
+
+// localKeyFile holds the generated connection-secret key of a local data
+// directory when AOS_SECRET_KEY is not set.
+const localKeyFile = "secret.key"
+
+// newConnectorRegistry registers the built-in connector types. File
+// connections are confined to root when root is set.
+func newConnectorRegistry(root string) (*connectors.Registry, error) {
+	reg := connectors.NewRegistry()
+	fileFactory := filesource.Factory
+	if root != "" {
+		abs, err := filepath.Abs(root)
+		if err != nil {
+			return nil, fmt.Errorf("%w: AOS_FILESOURCE_ROOT: %v", ErrInvalidConfig, err)
+		}
+		fileFactory = confineFileSource(abs)
+	}
+	if err := reg.Register(filesource.Spec(), fileFactory); err != nil {
+		return nil, err
+	}
+	for _, register := range []func(*connectors.Registry) error{pgsource.Register, salesforce.Register, mongosource.Register} {
+		if err := register(reg); err != nil {
+			return nil, err
+		}
+	}
+	return reg, nil
+}
+
+// confineFileSource wraps the file source factory so that a connection's
+// root must lie under the platform's file-source root.
+func confineFileSource(root string) connectors.Factory {
+	return func(cfg connectors.Config) (connectors.Connector, error) {
+		dir := cfg["root"]
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(root, dir)
+		}
+		dir = filepath.Clean(dir)
+		rel, err := filepath.Rel(root, dir)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return nil, fmt.Errorf("%w: filesource root %q is outside AOS_FILESOURCE_ROOT", connectors.ErrInvalidConfig, cfg["root"])
+		}
+		// Symbolic links in the path must not lead out either.
+		if real, err := filepath.EvalSymlinks(dir); err == nil {
+			realRoot, rerr := filepath.EvalSymlinks(root)
+			if rerr == nil {
+				if rel, err := filepath.Rel(realRoot, real); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+					return nil, fmt.Errorf("%w: filesource root %q resolves outside AOS_FILESOURCE_ROOT", connectors.ErrInvalidConfig, cfg["root"])
+				}
+			}
+		}
+		confined := make(connectors.Config, len(cfg))
+		for k, v := range cfg {
+			confined[k] = v
+		}
+		confined["root"] = dir
+		return filesource.Factory(confined)
+	}
+}
+
+// secretKey returns the connection-secret key: AOS_SECRET_KEY when set;
+// in local mode otherwise a key generated once and kept in the data
+// directory; in production mode otherwise none (connections with secrets
+// are then refused with a clear error).
+func (p *Platform) secretKey() ([]byte, error) {
+	if p.cfg.SecretKey != "" {
+		k, err := aam.ParseSecretKey(p.cfg.SecretKey)
+		if err != nil {
+			return nil, fmt.Errorf("%w: AOS_SECRET_KEY: %v", ErrInvalidConfig, err)
+		}
+		return k, nil
+	}
+	if p.mode != ModeLocal {
+		return nil, nil
+	}
+	path := filepath.Join(p.cfg.DataDir, localKeyFile)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		var k [32]byte
+		if _, err := rand.Read(k[:]); err != nil {
+			return nil, err
+		}
+		b = []byte(hex.EncodeToString(k[:]))
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			return nil, fmt.Errorf("autonomos: write local secret key: %w", err)
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("autonomos: read local secret key: %w", err)
+	}
+	k, err := aam.ParseSecretKey(strings.TrimSpace(string(b)))
+	if err != nil {
+		return nil, fmt.Errorf("autonomos: local secret key %s: %w", path, err)
+	}
+	return k, nil
+}
+
+// openMesh builds the canonical registry, the connector registry, the aam
+// store of the mode's backend and the Mesh.
+func (p *Platform) openMesh(ctx context.Context) error {
+	canon, err := canonical.NewRegistry()
+	if err != nil {
+		return err
+	}
+	conns, err := newConnectorRegistry(p.cfg.FileSourceRoot)
+	if err != nil {
+		return err
+	}
+	key, err := p.secretKey()
+	if err != nil {
+		return err
+	}
+	opts := &aam.Options{SecretKey: key, Logger: p.log, Metrics: p.metrics}
+	var store aam.Store
+	switch p.mode {
+	case ModeLocal:
+		s, err := duckstore.NewAAM(p.control)
+		if err != nil {
+			return err
+		}
+		store = s
+	case ModeProduction:
+		s, err := pgstore.NewAAM(p.pg)
+		if err != nil {
+			return err
+		}
+		store = s
+		bus, err := redisflow.New(p.redis, nil)
+		if err != nil {
+			return err
+		}
+		opts.FlowBus = bus
+	}
+	mesh, err := aam.New(canon, conns, store, opts)
+	if err != nil {
+		return fmt.Errorf("autonomos: mesh: %w", err)
+	}
+	p.canon, p.conns, p.store, p.mesh = canon, conns, store, mesh
+	return nil
+}
+
+// Canonical returns the canonical entity registry.
+func (p *Platform) Canonical() *canonical.Registry { return p.canon }
+
+// Connectors returns the connector registry (the built-in types).
+func (p *Platform) Connectors() *connectors.Registry { return p.conns }
+
+// Store returns the aam store of the platform's backend.
+func (p *Platform) Store() aam.Store { return p.store }
+
+// Mesh returns the platform's Adaptive API Mesh: connections, sync,
+// observer.
+func (p *Platform) Mesh() *aam.Mesh { return p.mesh }
