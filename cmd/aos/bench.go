@@ -9,6 +9,7 @@ import (
 	"sort"
 
 	"github.com/autonomos/autonomos/connectors/filesource"
+	"github.com/autonomos/autonomos/internal/ingestbench"
 	"github.com/autonomos/autonomos/internal/jobsbench"
 )
 
@@ -21,8 +22,9 @@ type benchmark struct {
 
 func benchmarks() map[string]benchmark {
 	return map[string]benchmark{
-		"csv":  {"file source CSV rows/s against a bare encoding/csv loop", benchCSV},
-		"jobs": {"Redis job queue jobs/s against hibiken/asynq on the same Redis", benchJobs},
+		"csv":    {"file source CSV rows/s against a bare encoding/csv loop", benchCSV},
+		"ingest": {"CSV through the pipeline into PostgreSQL against a raw CopyFrom of the mapped rows", benchIngest},
+		"jobs":   {"Redis job queue jobs/s against hibiken/asynq on the same Redis", benchJobs},
 	}
 }
 
@@ -100,6 +102,26 @@ func benchJobs(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	rep, err := jobsbench.Run(ctx, o)
+	if err != nil {
+		return err
+	}
+	return rep.Write(stdout)
+}
+
+func benchIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench ingest", stderr)
+	var o ingestbench.Options
+	fs.StringVar(&o.DatabaseURL, "database-url", envOr("DATABASE_URL", "postgres://root@127.0.0.1:5432/postgres?sslmode=disable"),
+		"PostgreSQL server (a scratch database is created and dropped) (DATABASE_URL)")
+	fs.IntVar(&o.Rows, "n", 1_000_000, "rows in the generated CSV")
+	fs.IntVar(&o.BatchSize, "batch", 0, "pipeline batch size (0: the default)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if o.Rows <= 0 {
+		return usagef("-n must be positive")
+	}
+	rep, err := ingestbench.Run(ctx, o)
 	if err != nil {
 		return err
 	}

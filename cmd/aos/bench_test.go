@@ -54,3 +54,14 @@ func TestBenchJobsPrintsContractLineLast(t *testing.T) {
 	require.Positive(t, r.Ours)
 	require.Positive(t, r.Reference)
 }
+
+func TestBenchIngestPrintsContractLineLast(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := runCLI(t, "bench", "ingest", "-database-url", testenv.AdminDatabaseURL(), "-n", "3000")
+	require.Equal(t, 0, code, errOut)
+	r := lastResult(t, out)
+	require.Equal(t, "ingest", r.Name)
+	require.Equal(t, 3000, r.N)
+	require.Positive(t, r.Ours)
+	require.Positive(t, r.Reference)
+}

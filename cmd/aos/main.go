@@ -8,6 +8,9 @@
 //
 //	bench       run a named benchmark (csv, jobs, ...) against its reference
 //	canonical   print the canonical entity registry as JSON
+//	drift       print a local tenant's drift events as JSON lines
+//	events      print a local tenant's canonical events as JSON lines
+//	ingest      ingest a directory of files into a local tenant's stream
 //	version     print the version
 //
 // Exit codes: 0 success, 1 failure, 2 invalid usage or input.
@@ -45,6 +48,9 @@ func commands() map[string]command {
 	return map[string]command{
 		"bench":     {"run a named benchmark against a reference measured in the same run", runBench},
 		"canonical": {"print the canonical entity registry as JSON", runCanonical},
+		"drift":     {"print a local tenant's drift events as JSON lines", runDrift},
+		"events":    {"print a local tenant's canonical events as JSON lines", runEvents},
+		"ingest":    {"ingest a directory of files into a local tenant's canonical stream", runIngest},
 		"version":   {"print the version", runVersion},
 	}
 }

@@ -1,0 +1,261 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+
+	"github.com/google/uuid"
+
+	"github.com/autonomos/autonomos"
+	"github.com/autonomos/autonomos/aam"
+	"github.com/autonomos/autonomos/canonical"
+	"github.com/autonomos/autonomos/connectors"
+	"github.com/autonomos/autonomos/connectors/filesource"
+)
+
+// maxMappingFileBytes bounds the --mapping file.
+const maxMappingFileBytes = 4 << 20
+
+// mappingFile is the --mapping document.
+type mappingFile struct {
+	Mappings []struct {
+		Object string            `json:"object"`
+		Entity string            `json:"entity"`
+		Fields map[string]string `json:"fields"`
+	} `json:"mappings"`
+}
+
+// ingestObject is one object of the ingest summary.
+type ingestObject struct {
+	Object         string   `json:"object"`
+	Entity         string   `json:"entity"`
+	MappingVersion int      `json:"mapping_version"`
+	Events         int      `json:"events"`
+	Quarantined    int      `json:"quarantined"`
+	Errors         []string `json:"errors"`
+}
+
+func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("ingest", stderr)
+	var l localFlags
+	l.register(fs)
+	files := fs.String("files", "", "directory of CSV, JSON Lines or JSON files (required)")
+	mappingPath := fs.String("mapping", "", "mapping file {\"mappings\": [{\"object\", \"entity\", \"fields\": {source: canonical}}]}")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := l.validate(); err != nil {
+		return err
+	}
+	if *files == "" {
+		return usagef("-files is required")
+	}
+	dir, err := filepath.Abs(*files)
+	if err != nil {
+		return usagef("-files: %v", err)
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return usagef("-files %q is not a directory", *files)
+	}
+	var mf *mappingFile
+	if *mappingPath != "" {
+		if mf, err = readMappingFile(*mappingPath); err != nil {
+			return err
+		}
+	}
+
+	p, err := openLocal(ctx, l.dataDir, stderr)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	tenant, err := findTenant(ctx, p, l.tenant, true)
+	if err != nil {
+		return err
+	}
+	conn, err := fileConnection(ctx, p, tenant.ID, dir)
+	if err != nil {
+		return err
+	}
+	mesh := p.Mesh()
+	cat, err := mesh.Discover(ctx, tenant.ID, conn.ID)
+	if err != nil {
+		return err
+	}
+	planErrs := map[string][]string{}
+	if mf != nil {
+		if err := applyMappingFile(ctx, p, tenant.ID, conn.ID, cat, mf); err != nil {
+			return err
+		}
+	} else {
+		planErrs, err = proposeMappings(ctx, p, tenant.ID, conn.ID, cat)
+		if err != nil {
+			return err
+		}
+	}
+	// Record schema snapshots (and drift against earlier ingests).
+	if _, err := mesh.Observe(ctx, tenant.ID, conn.ID); err != nil {
+		fmt.Fprintf(stderr, "aos ingest: observe: %v\n", err)
+	}
+	rep, err := mesh.Sync(ctx, tenant.ID, conn.ID)
+	if err != nil && len(rep.Objects) == 0 {
+		return err
+	}
+	summary := struct {
+		Objects []ingestObject `json:"objects"`
+	}{Objects: []ingestObject{}}
+	seen := map[string]bool{}
+	for _, o := range rep.Objects {
+		seen[o.Object] = true
+		errs := append(slices.Clone(planErrs[o.Object]), o.Errors...)
+		if errs == nil {
+			errs = []string{}
+		}
+		summary.Objects = append(summary.Objects, ingestObject{Object: o.Object, Entity: o.Entity, MappingVersion: o.MappingVersion,
+			Events: o.Events, Quarantined: o.Quarantined, Errors: errs})
+	}
+	// Objects left unmapped are listed too, with why.
+	for _, o := range cat.Objects {
+		name := o.Schema.Object
+		if seen[name] {
+			continue
+		}
+		errs := planErrs[name]
+		if errs == nil {
+			errs = []string{"no mapping for this object"}
+		}
+		summary.Objects = append(summary.Objects, ingestObject{Object: name, Errors: errs})
+	}
+	sort.Slice(summary.Objects, func(i, j int) bool { return summary.Objects[i].Object < summary.Objects[j].Object })
+	b, jerr := json.MarshalIndent(summary, "", "  ")
+	if jerr != nil {
+		return jerr
+	}
+	if _, werr := fmt.Fprintf(stdout, "%s\n", b); werr != nil {
+		return werr
+	}
+	return err
+}
+
+func readMappingFile(path string) (*mappingFile, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usagef("-mapping: %v", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxMappingFileBytes+1))
+	if err != nil {
+		return nil, usagef("-mapping: %v", err)
+	}
+	if len(data) > maxMappingFileBytes {
+		return nil, usagef("-mapping: file is larger than %d bytes", maxMappingFileBytes)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var mf mappingFile
+	if err := dec.Decode(&mf); err != nil {
+		return nil, usagef("-mapping %s: %v", path, err)
+	}
+	if len(mf.Mappings) == 0 {
+		return nil, usagef("-mapping %s: no mappings", path)
+	}
+	for i, m := range mf.Mappings {
+		if m.Object == "" || m.Entity == "" || len(m.Fields) == 0 {
+			return nil, usagef("-mapping %s: mapping %d needs an object, an entity and fields", path, i)
+		}
+	}
+	return &mf, nil
+}
+
+// fileConnection finds the tenant's file connection on dir, or creates it.
+func fileConnection(ctx context.Context, p *autonomos.Platform, tenant uuid.UUID, dir string) (aam.Connection, error) {
+	name := "files:" + dir
+	conns, err := p.Mesh().Connections(ctx, tenant)
+	if err != nil {
+		return aam.Connection{}, err
+	}
+	for _, c := range conns {
+		if c.Name == name {
+			return c, nil
+		}
+	}
+	return p.Mesh().CreateConnection(ctx, tenant, name, filesource.Name, connectors.Config{"root": dir})
+}
+
+// applyMappingFile stores each mapping of the file whose content differs
+// from the active version as a new version.
+func applyMappingFile(ctx context.Context, p *autonomos.Platform, tenant, conn uuid.UUID, cat *connectors.Catalog, mf *mappingFile) error {
+	for _, fm := range mf.Mappings {
+		if _, ok := cat.Object(fm.Object); !ok {
+			return usagef("-mapping: object %q is not in the directory (objects: %s)", fm.Object, objectNames(cat))
+		}
+		m := canonical.Mapping{Entity: fm.Entity, System: filesource.Name, Object: fm.Object}
+		sources := make([]string, 0, len(fm.Fields))
+		for s := range fm.Fields {
+			sources = append(sources, s)
+		}
+		sort.Strings(sources)
+		for _, s := range sources {
+			m.Fields = append(m.Fields, canonical.FieldMapping{Source: s, Target: fm.Fields[s], Confidence: 1, Origin: canonical.OriginManual})
+		}
+		if err := putIfChanged(ctx, p, tenant, aam.MappingKey{ConnectionID: conn, Object: fm.Object}, m, "cli", "aos ingest --mapping"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// putIfChanged stores m as a new version unless the active version has
+// the same entity and fields.
+func putIfChanged(ctx context.Context, p *autonomos.Platform, tenant uuid.UUID, key aam.MappingKey, m canonical.Mapping, author, reason string) error {
+	expected := 0
+	active, err := p.Mesh().ActiveMapping(ctx, tenant, key)
+	switch {
+	case err == nil:
+		if sameMapping(active.Mapping, m) {
+			return nil
+		}
+		expected = active.Version
+	case !errors.Is(err, aam.ErrNotFound):
+		return err
+	}
+	_, err = p.Mesh().PutMapping(ctx, tenant, aam.PutMapping{MappingKey: key, ExpectedVersion: expected, Mapping: m, Author: author, Reason: reason})
+	if errors.Is(err, aam.ErrInvalid) {
+		return usageError{err.Error()}
+	}
+	return err
+}
+
+func sameMapping(a, b canonical.Mapping) bool {
+	if a.Entity != b.Entity || len(a.Fields) != len(b.Fields) {
+		return false
+	}
+	key := func(f canonical.FieldMapping) string {
+		return f.Source + "\x00" + f.Target + "\x00" + string(f.Transform)
+	}
+	as := make([]string, len(a.Fields))
+	bs := make([]string, len(b.Fields))
+	for i := range a.Fields {
+		as[i], bs[i] = key(a.Fields[i]), key(b.Fields[i])
+	}
+	sort.Strings(as)
+	sort.Strings(bs)
+	return slices.Equal(as, bs)
+}
+
+func objectNames(cat *connectors.Catalog) string {
+	var names []string
+	for _, o := range cat.Objects {
+		names = append(names, o.Schema.Object)
+	}
+	b, _ := json.Marshal(names)
+	return string(b)
+}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/autonomos/autonomos/canonical"
+	"github.com/autonomos/autonomos/internal/testenv"
+)
+
+type ingestSummary struct {
+	Objects []ingestObject `json:"objects"`
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
+}
+
+func ingest(t *testing.T, args ...string) ingestSummary {
+	t.Helper()
+	code, out, errOut := runCLI(t, append([]string{"ingest"}, args...)...)
+	require.Equal(t, 0, code, errOut)
+	var s ingestSummary
+	require.NoError(t, json.Unmarshal([]byte(out), &s), out)
+	return s
+}
+
+func jsonLines(t *testing.T, out string) []map[string]any {
+	t.Helper()
+	var rows []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if line == "" {
+			continue
+		}
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &m), line)
+		rows = append(rows, m)
+	}
+	return rows
+}
+
+func TestIngestEventsAndDrift(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	data := filepath.Join(root, "data")
+	files := filepath.Join(root, "files")
+	writeFile(t, filepath.Join(files, "accounts.csv"), "Id,Name,Country\n1,Acme Inc,USA\n2,Globex,Germany\n3,,France\n")
+	mapping := filepath.Join(root, "mapping.json")
+	writeFile(t, mapping, `{"mappings": [{"object": "accounts", "entity": "account", "fields": {"Id": "account_id", "Name": "account_name", "Country": "billing_country"}}]}`)
+	common := []string{"--data-dir", data, "--tenant", "acme", "--files", files}
+
+	s := ingest(t, append(common, "--mapping", mapping)...)
+	require.Len(t, s.Objects, 1)
+	require.Equal(t, ingestObject{Object: "accounts", Entity: "account", MappingVersion: 1, Events: 2, Quarantined: 1, Errors: []string{}}, s.Objects[0],
+		"two valid rows become events; the row without the required name is quarantined")
+
+	s = ingest(t, append(common, "--mapping", mapping)...)
+	require.Equal(t, 0, s.Objects[0].Events, "ingesting the same files again adds nothing")
+	require.Equal(t, 1, s.Objects[0].MappingVersion, "an unchanged mapping file makes no new version")
+
+	code, out, errOut := runCLI(t, "events", "--data-dir", data, "--tenant", "acme", "--entity", "account")
+	require.Equal(t, 0, code, errOut)
+	events := jsonLines(t, out)
+	require.Len(t, events, 2)
+	reg, err := canonical.NewRegistry()
+	require.NoError(t, err)
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		_, err := reg.DecodeEvent([]byte(line))
+		require.NoError(t, err, "every line is a valid canonical event")
+	}
+	first := events[0]["data"].(map[string]any)
+	require.Equal(t, "Acme Inc", first["account_name"])
+	require.Equal(t, "US", first["billing_country"])
+
+	// Rename a mapped column: the next ingest records a breaking drift
+	// event naming the rename.
+	writeFile(t, filepath.Join(files, "accounts.csv"), "Id,CompanyName,Country\n1,Acme Inc,USA\n2,Globex,Germany\n3,,France\n")
+	ingest(t, append(common, "--mapping", mapping)...)
+	code, out, errOut = runCLI(t, "drift", "--data-dir", data, "--tenant", "acme")
+	require.Equal(t, 0, code, errOut)
+	drifts := jsonLines(t, out)
+	require.Len(t, drifts, 1)
+	require.Equal(t, true, drifts[0]["breaking"])
+	require.Contains(t, out, `"new_field":"CompanyName"`)
+}
+
+func TestIngestRejectsBadInput(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	files := filepath.Join(root, "files")
+	writeFile(t, filepath.Join(files, "accounts.csv"), "Id,Name\n1,Acme\n")
+	bad := filepath.Join(root, "bad.json")
+	writeFile(t, bad, `{"mappings": [{"object": "accounts", "entity": "account", "fields": {"Id": "no_such_field"}}]}`)
+	data := testenv.DataDir(t)
+
+	cases := map[string][]string{
+		"no tenant":          {"--data-dir", data, "--files", files},
+		"no files":           {"--data-dir", data, "--tenant", "a"},
+		"files not a dir":    {"--data-dir", data, "--tenant", "a", "--files", filepath.Join(files, "accounts.csv")},
+		"unknown target":     {"--data-dir", data, "--tenant", "a", "--files", files, "--mapping", bad},
+		"missing mapping":    {"--data-dir", data, "--tenant", "a", "--files", files, "--mapping", filepath.Join(root, "nope.json")},
+		"unknown flag":       {"--data-dir", data, "--tenant", "a", "--files", files, "--bogus"},
+		"mapping not object": {"--data-dir", data, "--tenant", "a", "--files", files, "--mapping", filesWith(t, root, `[1,2]`)},
+	}
+	for name, args := range cases {
+		code, _, errOut := runCLI(t, append([]string{"ingest"}, args...)...)
+		require.Equal(t, 2, code, "%s: %s", name, errOut)
+		require.NotEmpty(t, errOut, name)
+	}
+}
+
+func filesWith(t *testing.T, dir, content string) string {
+	t.Helper()
+	path := filepath.Join(dir, testenv.Name("m")+".json")
+	writeFile(t, path, content)
+	return path
+}
