@@ -1,0 +1,64 @@
+package rag_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/autonomos/autonomos/canonical"
+	"github.com/autonomos/autonomos/rag"
+)
+
+func loadSchema(tb testing.TB, path string) canonical.SourceSchema {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(tb, err)
+	s, err := canonical.ParseSourceSchema(b)
+	require.NoError(tb, err)
+	return *s
+}
+
+// BenchmarkMatch measures one Match of the Salesforce account schema
+// (22 fields) against the five built-in entities.
+func BenchmarkMatch(b *testing.B) {
+	m := newMatcher(b, nil)
+	s := loadSchema(b, "../testdata/matching/salesforce_account.json")
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := m.Match(ctx, s, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func newMatcher(tb testing.TB, opts *rag.MatcherOptions) *rag.Matcher {
+	tb.Helper()
+	reg, err := canonical.NewRegistry()
+	require.NoError(tb, err)
+	m, err := rag.NewMatcher(reg, opts)
+	require.NoError(tb, err)
+	return m
+}
+
+// BenchmarkMatchWide measures a Match at the default field limit (2000
+// fields, names drawn from the development schemas with numeric suffixes).
+func BenchmarkMatchWide(b *testing.B) {
+	m := newMatcher(b, nil)
+	base := loadSchema(b, "../testdata/matching/salesforce_account.json")
+	wide := canonical.SourceSchema{System: "wide", Object: "Account"}
+	for i := 0; len(wide.Fields) < rag.DefaultMaxFields; i++ {
+		f := base.Fields[i%len(base.Fields)]
+		f.Name = fmt.Sprintf("%s_%d", f.Name, i)
+		wide.Fields = append(wide.Fields, f)
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := m.Match(ctx, wide, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
