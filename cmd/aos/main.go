@@ -11,6 +11,7 @@
 //	drift       print a local tenant's drift events as JSON lines
 //	events      print a local tenant's canonical events as JSON lines
 //	ingest      ingest a directory of files into a local tenant's stream
+//	match       map a source-schema document to a canonical entity
 //	version     print the version
 //
 // Exit codes: 0 success, 1 failure, 2 invalid usage or input.
@@ -51,6 +52,7 @@ func commands() map[string]command {
 		"drift":     {"print a local tenant's drift events as JSON lines", runDrift},
 		"events":    {"print a local tenant's canonical events as JSON lines", runEvents},
 		"ingest":    {"ingest a directory of files into a local tenant's canonical stream", runIngest},
+		"match":     {"map a source-schema document to a canonical entity with confidences", runMatch},
 		"version":   {"print the version", runVersion},
 	}
 }

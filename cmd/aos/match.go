@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/autonomos/autonomos/canonical"
+	"github.com/autonomos/autonomos/internal/matchbench"
+	"github.com/autonomos/autonomos/rag"
+)
+
+// runMatch is `aos match --schema FILE [--entity NAME]`: the built-in,
+// offline matcher on one source-schema document.
+func runMatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("match", stderr)
+	path := fs.String("schema", "", "source-schema document (JSON; - for standard input)")
+	entity := fs.String("entity", "", "target canonical entity (default: detect it)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *path == "" {
+		return usagef("-schema is required")
+	}
+	data, err := readLimited(*path, canonical.MaxSchemaBytes)
+	if err != nil {
+		return err
+	}
+	schema, err := canonical.ParseSourceSchema(data)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	reg, err := canonical.NewRegistry()
+	if err != nil {
+		return err
+	}
+	if *entity != "" {
+		if _, ok := reg.Entity(*entity); !ok {
+			return usagef("-entity: unknown entity %q (entities: %v)", *entity, reg.Names())
+		}
+	}
+	m, err := rag.NewMatcher(reg, nil)
+	if err != nil {
+		return err
+	}
+	res, err := m.Match(ctx, *schema, &rag.MatchOptions{Entity: *entity})
+	if errors.Is(err, rag.ErrInvalid) {
+		return usageError{err.Error()}
+	}
+	if err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(res, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "%s\n", b)
+	return err
+}
+
+// readLimited reads a file (or standard input for "-") of at most limit
+// bytes; a larger one is a usage error.
+func readLimited(path string, limit int) ([]byte, error) {
+	var r io.Reader
+	if path == "-" {
+		r = os.Stdin
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, usagef("%v", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
+	if err != nil {
+		return nil, usagef("read %s: %v", path, err)
+	}
+	if len(data) > limit {
+		return nil, usagef("%s is larger than the %d-byte limit", path, limit)
+	}
+	return data, nil
+}
+
+// benchMatch is `aos bench match --dir DIR`: the matcher and a name
+// similarity baseline scored on ground-truth files.
+func benchMatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench match", stderr)
+	dir := fs.String("dir", "testdata/matching", "directory of ground-truth source-schema files")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if st, err := os.Stat(*dir); err != nil || !st.IsDir() {
+		return usagef("-dir %q is not a directory", *dir)
+	}
+	reg, err := canonical.NewRegistry()
+	if err != nil {
+		return err
+	}
+	m, err := rag.NewMatcher(reg, nil)
+	if err != nil {
+		return err
+	}
+	rep, err := matchbench.Score(ctx, m, *dir)
+	if err != nil {
+		return err
+	}
+	return rep.Write(stdout)
+}
