@@ -92,6 +92,18 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	defer platform.Close()
 
+	workers, err := platform.StartWorkers(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("start workers: %w", err)
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := workers.Stop(stopCtx); err != nil {
+			logger.Error("reference-server: stop workers", "error", err)
+		}
+	}()
+
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", o.addr, err)
