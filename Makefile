@@ -9,7 +9,7 @@ PKGS := ./...
 TEST_FLAGS ?= -race -gcflags=all=-d=checkptr=0 -count=1 -timeout 20m
 BIN := bin
 
-.PHONY: help services test test-short bench lint fmt run build clean
+.PHONY: help services test bench lint fmt run demo build clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ build: ## build the server and the CLI into bin/
 
 run: ## start the reference server in local mode (embedded DuckDB, in-process queue) on :8080
 	$(GO) run ./cmd/reference-server
+
+demo: ## load the demo data (CRM, invoices, cloud costs) into the local data directory; run it while the server is stopped
+	$(GO) run ./cmd/aos ingest --data-dir $${AOS_DATA_DIR:-./data} --tenant demo --files testdata/demo/crm --mapping testdata/demo/mapping.json
 
 clean: ## remove build output
 	rm -rf $(BIN)

@@ -122,3 +122,15 @@ func filesWith(t *testing.T, dir, content string) string {
 	writeFile(t, path, content)
 	return path
 }
+
+func TestDemoDataIngestsCleanly(t *testing.T) {
+	t.Parallel()
+	s := ingest(t, "--data-dir", testenv.DataDir(t), "--tenant", "demo",
+		"--files", "../../testdata/demo/crm", "--mapping", "../../testdata/demo/mapping.json")
+	require.Len(t, s.Objects, 5, "one object per canonical entity")
+	for _, o := range s.Objects {
+		require.Positive(t, o.Events, o.Object)
+		require.Zero(t, o.Quarantined, "demo object %s must map without quarantine", o.Object)
+		require.Empty(t, o.Errors, o.Object)
+	}
+}
