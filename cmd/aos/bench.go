@@ -22,10 +22,11 @@ type benchmark struct {
 
 func benchmarks() map[string]benchmark {
 	return map[string]benchmark{
-		"csv":    {"file source CSV rows/s against a bare encoding/csv loop", benchCSV},
-		"ingest": {"CSV through the pipeline into PostgreSQL against a raw CopyFrom of the mapped rows", benchIngest},
-		"jobs":   {"Redis job queue jobs/s against hibiken/asynq on the same Redis", benchJobs},
-		"match":  {"matcher recall at the review threshold against a name-similarity baseline", benchMatch},
+		"csv":         {"file source CSV rows/s against a bare encoding/csv loop", benchCSV},
+		"ingest":      {"CSV through the pipeline into PostgreSQL against a raw CopyFrom of the mapped rows", benchIngest},
+		"jobs":        {"Redis job queue jobs/s against hibiken/asynq on the same Redis", benchJobs},
+		"match":       {"matcher recall at the review threshold against a name-similarity baseline", benchMatch},
+		"materialize": {"stream events into DuckDB views against a raw Appender; view query p50/p99", benchMaterialize},
 	}
 }
 

@@ -65,3 +65,14 @@ func TestBenchIngestPrintsContractLineLast(t *testing.T) {
 	require.Positive(t, r.Ours)
 	require.Positive(t, r.Reference)
 }
+
+func TestBenchMaterializePrintsContractLineLast(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := runCLI(t, "bench", "materialize", "-n", "5000")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "p99")
+	r := lastResult(t, out)
+	require.Equal(t, 5000, r.N)
+	require.Positive(t, r.Ours)
+	require.Positive(t, r.Reference)
+}

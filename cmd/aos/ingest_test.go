@@ -134,3 +134,45 @@ func TestDemoDataIngestsCleanly(t *testing.T) {
 		require.Empty(t, o.Errors, o.Object)
 	}
 }
+
+func TestViewsAndAgentsOnTheDemo(t *testing.T) {
+	t.Parallel()
+	data := testenv.DataDir(t)
+	ingest(t, "--data-dir", data, "--tenant", "demo", "--files", "../../testdata/demo/crm", "--mapping", "../../testdata/demo/mapping.json")
+
+	code, out, errOut := runCLI(t, "views", "--data-dir", data, "--tenant", "demo", "accounts", "--limit", "3")
+	require.Equal(t, 0, code, errOut)
+	rows := jsonLines(t, out)
+	require.Len(t, rows, 3)
+	require.Equal(t, "Acme Inc", rows[0]["account_name"])
+	require.NotEmpty(t, rows[0]["_unified_id"])
+
+	code, out, errOut = runCLI(t, "views", "--data-dir", data, "--tenant", "demo", "cloud_costs", "--limit", "0")
+	require.Equal(t, 0, code, errOut)
+	require.Len(t, jsonLines(t, out), 60, "--limit 0 prints every row")
+
+	code, out, errOut = runCLI(t, "agent", "--data-dir", data, "--tenant", "demo", "--as-of", "2026-11-21", "finops")
+	require.Equal(t, 0, code, errOut)
+	var res struct {
+		Agent   string         `json:"agent"`
+		AsOf    string         `json:"as_of"`
+		Metrics map[string]any `json:"metrics"`
+		Summary string         `json:"summary"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &res))
+	require.Equal(t, "finops", res.Agent)
+	require.Equal(t, "2026-11-21", res.AsOf)
+	require.Contains(t, out, "2026-11-17", "the demo's EC2 spike on the 17th is flagged")
+	require.NotEmpty(t, res.Summary)
+
+	for name, args := range map[string][]string{
+		"unknown view":  {"views", "--data-dir", data, "--tenant", "demo", "planets"},
+		"no view":       {"views", "--data-dir", data, "--tenant", "demo"},
+		"unknown agent": {"agent", "--data-dir", data, "--tenant", "demo", "oracle"},
+		"bad date":      {"agent", "--data-dir", data, "--tenant", "demo", "--as-of", "21/11/2026", "cfo"},
+		"no tenant":     {"views", "--data-dir", data, "--tenant", "nobody", "accounts"},
+	} {
+		code, _, errOut := runCLI(t, args...)
+		require.Equal(t, 2, code, "%s: %s", name, errOut)
+	}
+}

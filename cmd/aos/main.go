@@ -6,12 +6,14 @@
 //
 // Commands:
 //
+//	agent       run a RevOps, FinOps or CFO agent on a tenant's views
 //	bench       run a named benchmark (csv, jobs, ...) against its reference
 //	canonical   print the canonical entity registry as JSON
 //	drift       print a local tenant's drift events as JSON lines
 //	events      print a local tenant's canonical events as JSON lines
 //	ingest      ingest a directory of files into a local tenant's stream
 //	match       map a source-schema document to a canonical entity
+//	views       print rows of a tenant's view as JSON lines
 //	version     print the version
 //
 // Exit codes: 0 success, 1 failure, 2 invalid usage or input.
@@ -47,12 +49,14 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
+		"agent":     {"run a RevOps, FinOps or CFO agent on a local tenant's views", runAgent},
 		"bench":     {"run a named benchmark against a reference measured in the same run", runBench},
 		"canonical": {"print the canonical entity registry as JSON", runCanonical},
 		"drift":     {"print a local tenant's drift events as JSON lines", runDrift},
 		"events":    {"print a local tenant's canonical events as JSON lines", runEvents},
 		"ingest":    {"ingest a directory of files into a local tenant's canonical stream", runIngest},
 		"match":     {"map a source-schema document to a canonical entity with confidences", runMatch},
+		"views":     {"print rows of a local tenant's view as JSON lines", runViews},
 		"version":   {"print the version", runVersion},
 	}
 }
