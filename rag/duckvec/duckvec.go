@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"regexp"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/autonomos/autonomos/rag"
+	"github.com/autonomos/autonomos/rag/internal/vecdoc"
 )
 
 // DefaultTable is the table a Store uses when Options.Table is empty.
@@ -126,11 +126,11 @@ func (s *Store) Upsert(ctx context.Context, tenant string, docs []rag.Document) 
 		return fmt.Errorf("duckvec: upsert: %w", err)
 	}
 	for i, d := range docs {
-		if err := s.validDoc(d); err != nil {
+		if err := vecdoc.ValidDoc(d, s.dim); err != nil {
 			return fmt.Errorf("duckvec: upsert: document %d (%q): %w", i, d.ID, err)
 		}
 	}
-	docs = lastWins(docs)
+	docs = vecdoc.LastWins(docs)
 	if len(docs) == 0 {
 		return nil
 	}
@@ -203,7 +203,7 @@ func (s *Store) Search(ctx context.Context, tenant, collection string, vector []
 	if k < 1 {
 		return nil, fmt.Errorf("duckvec: search: %w: k %d is less than 1", rag.ErrInvalid, k)
 	}
-	if err := s.validVector(vector); err != nil {
+	if err := vecdoc.ValidVector(vector, s.dim); err != nil {
 		return nil, fmt.Errorf("duckvec: search: query %w", err)
 	}
 	rows, err := s.db.QueryContext(ctx, s.searchSQL, vector, tenant, collection, k)
@@ -263,55 +263,6 @@ func validTenant(tenant string) error {
 		return fmt.Errorf("%w: empty tenant", rag.ErrInvalid)
 	}
 	return nil
-}
-
-func (s *Store) validDoc(d rag.Document) error {
-	switch {
-	case d.ID == "":
-		return fmt.Errorf("%w: empty id", rag.ErrInvalid)
-	case d.Collection == "":
-		return fmt.Errorf("%w: empty collection", rag.ErrInvalid)
-	case len(d.Metadata) > 0 && !json.Valid(d.Metadata):
-		return fmt.Errorf("%w: metadata is not valid JSON", rag.ErrInvalid)
-	}
-	return s.validVector(d.Vector)
-}
-
-// validVector accepts only vectors cosine is defined for: the store's
-// dimension, finite components, a non-zero length.
-func (s *Store) validVector(v []float32) error {
-	if len(v) != s.dim {
-		return fmt.Errorf("vector: %w: dimension %d, want %d", rag.ErrInvalid, len(v), s.dim)
-	}
-	var norm float64
-	for _, x := range v {
-		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-			return fmt.Errorf("vector: %w: component is not finite", rag.ErrInvalid)
-		}
-		norm += float64(x) * float64(x)
-	}
-	if norm == 0 {
-		return fmt.Errorf("vector: %w: zero vector has no direction", rag.ErrInvalid)
-	}
-	return nil
-}
-
-// lastWins drops all but the last document of each (collection, id).
-func lastWins(docs []rag.Document) []rag.Document {
-	last := make(map[[2]string]int, len(docs))
-	for i, d := range docs {
-		last[[2]string{d.Collection, d.ID}] = i
-	}
-	if len(last) == len(docs) {
-		return docs
-	}
-	out := make([]rag.Document, 0, len(last))
-	for i, d := range docs {
-		if last[[2]string{d.Collection, d.ID}] == i {
-			out = append(out, d)
-		}
-	}
-	return out
 }
 
 var errVectorType = errors.New("unexpected vector type")
