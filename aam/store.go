@@ -259,4 +259,5 @@ type Store interface {
 	MappingStore
 	EventLog
 	SchemaStore
+	ReviewStore
 }

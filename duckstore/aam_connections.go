@@ -113,12 +113,12 @@ func requireRow(res sql.Result, id uuid.UUID) error {
 
 // connectionTables are the tables whose rows belong to a connection and go
 // with it; its events stay in the stream.
-var connectionTables = [...]string{"mapping_versions", "checkpoints", "quarantine", "schema_snapshots", "drift_events"}
+var connectionTables = [...]string{"mapping_versions", "checkpoints", "quarantine", "schema_snapshots", "drift_events", "mapping_proposals"}
 
 // DeleteConnection removes a connection of tenant, with its mapping
-// versions, checkpoints, quarantined records, snapshots and drift events,
-// in one transaction; its events stay in the stream. aam.ErrNotFound if
-// absent. Safe for concurrent use.
+// versions, checkpoints, quarantined records, snapshots, drift events and
+// review proposals, in one transaction; its events stay in the stream.
+// aam.ErrNotFound if absent. Safe for concurrent use.
 func (a *AAM) DeleteConnection(ctx context.Context, tenant, id uuid.UUID) error {
 	const op = "delete connection"
 	if err := checkTenant(op, tenant); err != nil {

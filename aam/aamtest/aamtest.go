@@ -78,6 +78,7 @@ func Run(t *testing.T, newStore func(t *testing.T) aam.Store) {
 		{"Mappings", mappingTests},
 		{"EventLog", eventTests},
 		{"Schemas", schemaTests},
+		{"Reviews", reviewTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
