@@ -20,6 +20,7 @@ import (
 	"github.com/autonomos/autonomos/jobs/localqueue"
 	"github.com/autonomos/autonomos/jobs/redisqueue"
 	"github.com/autonomos/autonomos/pgstore"
+	"github.com/autonomos/autonomos/rag"
 )
 
 // ErrInvalidConfig is wrapped by Open's errors about its Config.
@@ -38,6 +39,8 @@ type Platform struct {
 	conns   *connectors.Registry
 	store   aam.Store
 	mesh    *aam.Mesh
+	matcher *rag.Matcher
+	closers []func() error
 
 	control *duckstore.Store // local mode
 	pg      *pgstore.Store   // production mode
@@ -154,6 +157,10 @@ func (p *Platform) Ready(ctx context.Context) error {
 // than once.
 func (p *Platform) Close() error {
 	var errs []error
+	for _, c := range p.closers {
+		errs = append(errs, c())
+	}
+	p.closers = nil
 	if p.control != nil {
 		errs = append(errs, p.control.Close())
 		p.control = nil

@@ -20,6 +20,10 @@ import (
 	"github.com/autonomos/autonomos/connectors/salesforce"
 	"github.com/autonomos/autonomos/duckstore"
 	"github.com/autonomos/autonomos/pgstore"
+	"github.com/autonomos/autonomos/rag"
+	"github.com/autonomos/autonomos/rag/duckvec"
+	"github.com/autonomos/autonomos/rag/gemini"
+	"github.com/autonomos/autonomos/rag/pgvec"
 	"github.com/autonomos/autonomos/redisflow"
 )
 
@@ -153,13 +157,65 @@ func (p *Platform) openMesh(ctx context.Context) error {
 		}
 		opts.FlowBus = bus
 	}
+	matcher, err := p.newMatcher(ctx, canon)
+	if err != nil {
+		return err
+	}
+	repairer, err := aam.NewRepairer(canon, store, &aam.RepairerOptions{Matcher: matcher, Logger: p.log})
+	if err != nil {
+		return fmt.Errorf("autonomos: repairer: %w", err)
+	}
+	opts.Repairer = repairer
 	mesh, err := aam.New(canon, conns, store, opts)
 	if err != nil {
 		return fmt.Errorf("autonomos: mesh: %w", err)
 	}
-	p.canon, p.conns, p.store, p.mesh = canon, conns, store, mesh
+	p.canon, p.conns, p.store, p.mesh, p.matcher = canon, conns, store, mesh, matcher
 	return nil
 }
+
+// newMatcher builds the schema matcher: the local embedder, the tenants'
+// approved-mapping memory (DuckDB in local mode; pgvector in production
+// when the extension is installed, otherwise no memory, logged), and the
+// Gemini re-ranker when GEMINI_API_KEY is set.
+func (p *Platform) newMatcher(ctx context.Context, canon *canonical.Registry) (*rag.Matcher, error) {
+	embedder := rag.NewLocalEmbedder()
+	mopts := &rag.MatcherOptions{}
+	switch p.mode {
+	case ModeLocal:
+		vs, err := duckvec.New(ctx, p.control.DB(), embedder.Dimension(), nil)
+		if err != nil {
+			return nil, fmt.Errorf("autonomos: matcher memory: %w", err)
+		}
+		mopts.Store = vs
+	case ModeProduction:
+		vs, err := pgvec.New(ctx, p.pg.Pool(), embedder.Dimension(), nil)
+		switch {
+		case err == nil:
+			mopts.Store = vs
+		case errors.Is(err, rag.ErrUnavailable):
+			p.log.Warn("autonomos: approved-mapping memory is off: the pgvector extension is not installed", "error", err)
+		default:
+			return nil, fmt.Errorf("autonomos: matcher memory: %w", err)
+		}
+	}
+	if p.cfg.GeminiAPIKey != "" {
+		llm, err := gemini.NewLLM(ctx, p.cfg.GeminiAPIKey, &gemini.Options{Metrics: p.metrics})
+		if err != nil {
+			return nil, fmt.Errorf("autonomos: GEMINI_API_KEY: %w", err)
+		}
+		mopts.LLM = llm
+		p.closers = append(p.closers, llm.Close)
+	}
+	m, err := rag.NewMatcher(canon, mopts)
+	if err != nil {
+		return nil, fmt.Errorf("autonomos: matcher: %w", err)
+	}
+	return m, nil
+}
+
+// Matcher returns the platform's schema matcher.
+func (p *Platform) Matcher() *rag.Matcher { return p.matcher }
 
 // Canonical returns the canonical entity registry.
 func (p *Platform) Canonical() *canonical.Registry { return p.canon }

@@ -176,3 +176,23 @@ func TestViewsAndAgentsOnTheDemo(t *testing.T) {
 		require.Equal(t, 2, code, "%s: %s", name, errOut)
 	}
 }
+
+func TestIngestWithoutMappingProposesItself(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	files := filepath.Join(root, "files")
+	writeFile(t, filepath.Join(files, "accounts.csv"), "account_id,account_name,website,industry\nA-1,Acme Inc,acme.com,Manufacturing\nA-2,Globex,globex.io,Energy\nA-3,Initech,initech.com,Software\n")
+	writeFile(t, filepath.Join(files, "misc.csv"), "q,z\n1,2\n3,4\n")
+	s := ingest(t, "--data-dir", filepath.Join(root, "data"), "--tenant", "acme", "--files", files)
+	require.Len(t, s.Objects, 2)
+	byName := map[string]ingestObject{}
+	for _, o := range s.Objects {
+		byName[o.Object] = o
+	}
+	acc := byName["accounts"]
+	require.Equal(t, "account", acc.Entity, "the matcher mapped the clear-cut file itself")
+	require.Equal(t, 3, acc.Events)
+	misc := byName["misc"]
+	require.Zero(t, misc.Events, "an unmappable file is not auto-applied")
+	require.NotEmpty(t, misc.Errors, "and the summary says why")
+}
