@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/autonomos/autonomos/aam"
 	"github.com/autonomos/autonomos/canonical"
@@ -169,7 +170,7 @@ func eventRow(s *stagedEvent) ([]any, int, error) {
 		extras, size = b, size+len(b)
 	}
 	return []any{
-		s.ord, s.id, e.Entity, string(e.Op), s.conn,
+		s.ord, pgtype.UUID{Bytes: s.id, Valid: true}, e.Entity, string(e.Op), pgtype.UUID{Bytes: s.conn, Valid: true},
 		e.Source.Object, e.Source.RecordID, e.Source.RecordHash, e.Source.System,
 		int32(e.Meta.MappingVersion), int32(e.Meta.SchemaVersion), e.Meta.TraceID, s.emittedAtUTC,
 		data, extras,
