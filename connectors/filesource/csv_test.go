@@ -217,3 +217,17 @@ func fieldNames(o connectors.Object) []string {
 	}
 	return out
 }
+
+func TestCSVHeaderNamesAreTrimmed(t *testing.T) {
+	t.Parallel()
+	s, _ := setup(t, map[string]string{"people.csv": "id, Name ,Email \n1,Ada,ada@example.com\n"})
+	o := object(t, s, "people")
+	var names []string
+	for _, f := range o.Schema.Fields {
+		names = append(names, f.Name)
+	}
+	require.Equal(t, []string{"id", "Name", "Email"}, names, "white space around header names is not part of the name")
+	recs := readAll(t, s, "people", "")
+	require.Len(t, recs, 1)
+	require.Equal(t, "Ada", recs[0].Fields["Name"])
+}

@@ -9,6 +9,7 @@ import (
 	"hash/crc32"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/autonomos/autonomos/canonical"
 )
@@ -143,12 +144,15 @@ func scanCSV(ctx context.Context, in input, lay *layout, inf *inference, opt sca
 	return nil
 }
 
-// uniqueNames makes header names usable as field names: an empty name
-// becomes column_N (N from 1), a repeated one gets a _2, _3... suffix.
+// uniqueNames makes header names usable as field names: surrounding white
+// space is trimmed (" Name" and "Name" are one column, as schema
+// fingerprints see them), an empty name becomes column_N (N from 1), a
+// repeated one gets a _2, _3... suffix.
 func uniqueNames(names []string) []string {
 	out := make([]string, len(names))
 	seen := make(map[string]bool, len(names))
 	for i, n := range names {
+		n = strings.TrimSpace(n)
 		if n == "" {
 			n = "column_" + strconv.Itoa(i+1)
 		}
