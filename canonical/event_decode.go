@@ -112,7 +112,7 @@ func (r *Registry) DecodeEvent(b []byte) (Event, error) {
 		e.Data[k] = out
 	}
 	for k, v := range e.Extras {
-		e.Extras[k] = normalizeJSONNumbers(v)
+		e.Extras[k] = NormalizeJSONNumbers(v)
 	}
 	if err := r.ValidateEvent(&e); err != nil {
 		return Event{}, err

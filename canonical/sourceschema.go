@@ -94,7 +94,7 @@ func ParseSourceSchema(data []byte) (*SourceSchema, error) {
 	}
 	for i := range s.Fields {
 		for j, v := range s.Fields[i].Samples {
-			s.Fields[i].Samples[j] = normalizeJSONNumbers(v)
+			s.Fields[i].Samples[j] = NormalizeJSONNumbers(v)
 		}
 	}
 	if err := s.Validate(); err != nil {
@@ -145,30 +145,4 @@ func (s *SourceSchema) Field(name string) (SourceField, bool) {
 		}
 	}
 	return SourceField{}, false
-}
-
-// normalizeJSONNumbers turns json.Number values into int64 when integral and
-// float64 otherwise, recursively.
-func normalizeJSONNumbers(v any) any {
-	switch x := v.(type) {
-	case json.Number:
-		if i, err := x.Int64(); err == nil {
-			return i
-		}
-		if f, err := x.Float64(); err == nil {
-			return f
-		}
-		return x.String()
-	case []any:
-		for i := range x {
-			x[i] = normalizeJSONNumbers(x[i])
-		}
-		return x
-	case map[string]any:
-		for k := range x {
-			x[k] = normalizeJSONNumbers(x[k])
-		}
-		return x
-	}
-	return v
 }

@@ -6,13 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 	"github.com/google/uuid"
 
 	"github.com/autonomos/autonomos/aam"
+	"github.com/autonomos/autonomos/canonical"
 )
 
 // writeAttempts bounds how often a write transaction is retried after a
@@ -225,47 +225,5 @@ func decodeJSON(s sql.NullString, v any) error {
 	if !s.Valid {
 		return nil
 	}
-	dec := json.NewDecoder(strings.NewReader(s.String))
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	switch x := v.(type) {
-	case *map[string]any:
-		*x = normalizeMap(*x)
-	case *map[string]map[string]any:
-		for k, m := range *x {
-			(*x)[k] = normalizeMap(m)
-		}
-	}
-	return nil
-}
-
-func normalizeMap(m map[string]any) map[string]any {
-	for k, v := range m {
-		m[k] = normalizeNumbers(v)
-	}
-	return m
-}
-
-// normalizeNumbers replaces json.Number values, at any depth.
-func normalizeNumbers(v any) any {
-	switch x := v.(type) {
-	case json.Number:
-		if i, err := strconv.ParseInt(string(x), 10, 64); err == nil {
-			return i
-		}
-		if f, err := x.Float64(); err == nil {
-			return f
-		}
-		return string(x)
-	case map[string]any:
-		return normalizeMap(x)
-	case []any:
-		for i := range x {
-			x[i] = normalizeNumbers(x[i])
-		}
-		return x
-	}
-	return v
+	return canonical.DecodeJSON([]byte(s.String), v)
 }

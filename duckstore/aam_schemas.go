@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/autonomos/autonomos/aam"
+	"github.com/autonomos/autonomos/canonical"
 )
 
 func snapshotWhat(op string, connection uuid.UUID, object string) string {
@@ -141,7 +142,7 @@ ORDER BY observed_at DESC, id DESC LIMIT 1`, tenant, connection, object).Scan(
 	if err == nil {
 		for i := range s.Schema.Fields {
 			for j, v := range s.Schema.Fields[i].Samples {
-				s.Schema.Fields[i].Samples[j] = normalizeNumbers(v)
+				s.Schema.Fields[i].Samples[j] = canonical.NormalizeJSONNumbers(v)
 			}
 		}
 		if err = decodeJSON(records, &s.Records); err != nil {

@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/google/uuid"
 
 	"github.com/autonomos/autonomos/aam"
+	"github.com/autonomos/autonomos/canonical"
 )
 
 // AAM is the PostgreSQL implementation of aam.Store: tenants, connections,
@@ -137,47 +137,5 @@ func decodeJSON(b []byte, v any) error {
 	if b == nil {
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	switch x := v.(type) {
-	case *map[string]any:
-		*x = normalizeMap(*x)
-	case *map[string]map[string]any:
-		for k, m := range *x {
-			(*x)[k] = normalizeMap(m)
-		}
-	}
-	return nil
-}
-
-func normalizeMap(m map[string]any) map[string]any {
-	for k, v := range m {
-		m[k] = normalizeNumbers(v)
-	}
-	return m
-}
-
-// normalizeNumbers replaces json.Number values, at any depth.
-func normalizeNumbers(v any) any {
-	switch x := v.(type) {
-	case json.Number:
-		if i, err := strconv.ParseInt(string(x), 10, 64); err == nil {
-			return i
-		}
-		if f, err := x.Float64(); err == nil {
-			return f
-		}
-		return string(x)
-	case map[string]any:
-		return normalizeMap(x)
-	case []any:
-		for i := range x {
-			x[i] = normalizeNumbers(x[i])
-		}
-		return x
-	}
-	return v
+	return canonical.DecodeJSON(b, v)
 }

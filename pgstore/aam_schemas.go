@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/autonomos/autonomos/aam"
+	"github.com/autonomos/autonomos/canonical"
 )
 
 func snapshotWhat(op string, connection uuid.UUID, object string) string {
@@ -110,7 +111,7 @@ ORDER BY observed_at DESC, id DESC LIMIT 1`, tenant, connection, object).Scan(
 		}
 		for i := range s.Schema.Fields {
 			for j, v := range s.Schema.Fields[i].Samples {
-				s.Schema.Fields[i].Samples[j] = normalizeNumbers(v)
+				s.Schema.Fields[i].Samples[j] = canonical.NormalizeJSONNumbers(v)
 			}
 		}
 		if err := decodeJSON(records, &s.Records); err != nil {
