@@ -319,30 +319,6 @@ func convertText(s string, t canonical.FieldType) any {
 	return s
 }
 
-// normalizeNumbers turns json.Number values into int64 when integral and
-// float64 otherwise, recursively.
-func normalizeNumbers(v any) any {
-	switch x := v.(type) {
-	case json.Number:
-		if i, err := x.Int64(); err == nil {
-			return i
-		}
-		if f, err := x.Float64(); err == nil {
-			return f
-		}
-		return x.String()
-	case []any:
-		for i := range x {
-			x[i] = normalizeNumbers(x[i])
-		}
-	case map[string]any:
-		for k := range x {
-			x[k] = normalizeNumbers(x[k])
-		}
-	}
-	return v
-}
-
 // idOf formats a primary-key value as a record ID; ok is false when the
 // value is missing or not a scalar.
 func idOf(v any) (string, bool) {

@@ -283,7 +283,7 @@ func decodeObject(b []byte) (map[string]any, error) {
 	if !ok {
 		return nil, fmt.Errorf("a JSON %s, not an object", jsonKind(v))
 	}
-	normalizeNumbers(obj)
+	canonical.NormalizeJSONNumbers(obj)
 	return obj, nil
 }
 
