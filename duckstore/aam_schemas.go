@@ -30,13 +30,8 @@ func (a *AAM) SaveSnapshot(ctx context.Context, tenant uuid.UUID, s aam.SchemaSn
 	if err := checkTenant(op, tenant); err != nil {
 		return err
 	}
-	switch {
-	case s.ConnectionID == uuid.Nil:
-		return invalid(op, "connection id is the nil uuid")
-	case s.Object == "":
-		return invalid(op, "object is empty")
-	case s.Fingerprint == "":
-		return invalid(op, "fingerprint is empty")
+	if err := s.Validate(); err != nil {
+		return fmt.Errorf("duckstore: %s: %w", op, err)
 	}
 	schema, err := json.Marshal(s.Schema)
 	if err != nil {
@@ -53,11 +48,8 @@ func (a *AAM) SaveSnapshot(ctx context.Context, tenant uuid.UUID, s aam.SchemaSn
 	}
 	var changes any
 	if drift != nil {
-		switch {
-		case drift.ConnectionID == uuid.Nil:
-			return invalid(op, "drift event: connection id is the nil uuid")
-		case drift.Object == "":
-			return invalid(op, "drift event: object is empty")
+		if err := drift.Validate(); err != nil {
+			return fmt.Errorf("duckstore: %s: %w", op, err)
 		}
 		if changes, err = jsonText(drift.Changes); err != nil {
 			return invalid(op, "drift event: changes: %v", err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/google/uuid"
@@ -42,29 +41,6 @@ func scanProposal(row pgx.Row) (aam.Proposal, error) {
 	return p, nil
 }
 
-// checkProposal validates a proposal before AddProposal writes it.
-func checkProposal(op string, p aam.Proposal) error {
-	switch {
-	case p.ConnectionID == uuid.Nil:
-		return invalid(op, "connection id is the nil uuid")
-	case p.Object == "":
-		return invalid(op, "object is empty")
-	case p.Target == "":
-		return invalid(op, "target is empty")
-	case p.Entity == "":
-		return invalid(op, "entity is empty")
-	case !p.Kind.Valid():
-		return invalid(op, "kind %q is not repair or bulk", p.Kind)
-	case !p.Status.Valid():
-		return invalid(op, "status %q is not valid", p.Status)
-	case math.IsNaN(p.Confidence) || p.Confidence < 0 || p.Confidence > 1:
-		return invalid(op, "confidence %v is not within 0..1", p.Confidence)
-	case p.BaseVersion < 0:
-		return invalid(op, "base version %d is negative", p.BaseVersion)
-	}
-	return nil
-}
-
 // AddProposal stores a mapping proposal of tenant and returns it as
 // stored. A nil ID gets a new random one, a zero CreatedAt the current
 // time; times are kept to the microsecond. A nil connection id, an empty
@@ -77,8 +53,8 @@ func (a *AAM) AddProposal(ctx context.Context, tenant uuid.UUID, p aam.Proposal)
 	if err := checkTenant(op, tenant); err != nil {
 		return aam.Proposal{}, err
 	}
-	if err := checkProposal(op, p); err != nil {
-		return aam.Proposal{}, err
+	if err := p.Validate(); err != nil {
+		return aam.Proposal{}, fmt.Errorf("pgstore: %s: %w", op, err)
 	}
 	evidence, err := marshalJSON(p.Evidence)
 	if err != nil {

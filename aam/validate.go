@@ -1,0 +1,68 @@
+package aam
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/google/uuid"
+)
+
+// invalidf returns an error wrapping ErrInvalid with the formatted reason.
+func invalidf(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
+}
+
+// Validate reports the first reason a store must refuse to write the
+// proposal: a nil connection id, an empty object, target or entity, an
+// unknown kind or status, a confidence outside 0..1, or a negative base
+// version. The error wraps ErrInvalid. Store adapters call it so they all
+// accept the same proposals.
+func (p Proposal) Validate() error {
+	switch {
+	case p.ConnectionID == uuid.Nil:
+		return invalidf("connection id is the nil uuid")
+	case p.Object == "":
+		return invalidf("object is empty")
+	case p.Target == "":
+		return invalidf("target is empty")
+	case p.Entity == "":
+		return invalidf("entity is empty")
+	case !p.Kind.Valid():
+		return invalidf("kind %q is not repair or bulk", p.Kind)
+	case !p.Status.Valid():
+		return invalidf("status %q is not valid", p.Status)
+	case math.IsNaN(p.Confidence) || p.Confidence < 0 || p.Confidence > 1:
+		return invalidf("confidence %v is not within 0..1", p.Confidence)
+	case p.BaseVersion < 0:
+		return invalidf("base version %d is negative", p.BaseVersion)
+	}
+	return nil
+}
+
+// Validate reports the first reason a store must refuse to write the
+// snapshot: a nil connection id, an empty object or fingerprint. The error
+// wraps ErrInvalid.
+func (s SchemaSnapshot) Validate() error {
+	switch {
+	case s.ConnectionID == uuid.Nil:
+		return invalidf("connection id is the nil uuid")
+	case s.Object == "":
+		return invalidf("object is empty")
+	case s.Fingerprint == "":
+		return invalidf("fingerprint is empty")
+	}
+	return nil
+}
+
+// Validate reports the first reason a store must refuse to write the drift
+// event: a nil connection id or an empty object. The error wraps
+// ErrInvalid.
+func (d DriftEvent) Validate() error {
+	switch {
+	case d.ConnectionID == uuid.Nil:
+		return invalidf("drift event: connection id is the nil uuid")
+	case d.Object == "":
+		return invalidf("drift event: object is empty")
+	}
+	return nil
+}
