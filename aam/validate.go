@@ -66,3 +66,42 @@ func (d DriftEvent) Validate() error {
 	}
 	return nil
 }
+
+// Validate reports the first reason a mapping key is unusable: a nil
+// connection id or an empty object. The error wraps ErrInvalid.
+func (k MappingKey) Validate() error {
+	switch {
+	case k.ConnectionID == uuid.Nil:
+		return invalidf("connection id is the nil uuid")
+	case k.Object == "":
+		return invalidf("object is empty")
+	}
+	return nil
+}
+
+// Validate reports the first reason a store must refuse the request: an
+// invalid key, a negative expected version, an empty mapping entity or an
+// empty author. The error wraps ErrInvalid.
+func (r PutMapping) Validate() error {
+	if err := r.MappingKey.Validate(); err != nil {
+		return err
+	}
+	switch {
+	case r.ExpectedVersion < 0:
+		return invalidf("expected version %d is negative", r.ExpectedVersion)
+	case r.Mapping.Entity == "":
+		return invalidf("mapping entity is empty")
+	case r.Author == "":
+		return invalidf("author is empty")
+	}
+	return nil
+}
+
+// Validate reports a checkpoint without a connection id or an object. The
+// error wraps ErrInvalid.
+func (c Checkpoint) Validate() error {
+	if c.ConnectionID == uuid.Nil || c.Object == "" {
+		return invalidf("checkpoint needs a connection id and an object")
+	}
+	return nil
+}

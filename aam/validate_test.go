@@ -44,3 +44,24 @@ func TestSnapshotAndDriftValidate(t *testing.T) {
 	d.Object = ""
 	require.ErrorContains(t, d.Validate(), "drift event: object is empty")
 }
+
+func TestPutMappingAndCheckpointValidate(t *testing.T) {
+	t.Parallel()
+	key := aam.MappingKey{ConnectionID: uuid.New(), Object: "accounts"}
+	req := aam.PutMapping{MappingKey: key, Author: "me"}
+	req.Mapping.Entity = "account"
+	require.NoError(t, req.Validate())
+	for name, mutate := range map[string]func(r *aam.PutMapping){
+		"nil connection":   func(r *aam.PutMapping) { r.ConnectionID = uuid.Nil },
+		"no object":        func(r *aam.PutMapping) { r.Object = "" },
+		"negative version": func(r *aam.PutMapping) { r.ExpectedVersion = -1 },
+		"no entity":        func(r *aam.PutMapping) { r.Mapping.Entity = "" },
+		"no author":        func(r *aam.PutMapping) { r.Author = "" },
+	} {
+		r := req
+		mutate(&r)
+		require.ErrorIs(t, r.Validate(), aam.ErrInvalid, name)
+	}
+	require.NoError(t, aam.Checkpoint{ConnectionID: uuid.New(), Object: "a"}.Validate())
+	require.ErrorIs(t, aam.Checkpoint{Object: "a"}.Validate(), aam.ErrInvalid)
+}

@@ -231,8 +231,10 @@ func (a *AAM) Append(ctx context.Context, tenant uuid.UUID, b aam.Batch) (aam.Ap
 		return aam.AppendResult{}, err
 	}
 	cp := b.Checkpoint
-	if cp != nil && (cp.ConnectionID == uuid.Nil || cp.Object == "") {
-		return aam.AppendResult{}, invalid(op, "checkpoint needs a connection id and an object")
+	if cp != nil {
+		if err := cp.Validate(); err != nil {
+			return aam.AppendResult{}, fmt.Errorf("duckstore: %s: %w", op, err)
+		}
 	}
 	conns := map[uuid.UUID]struct{}{}
 	for _, r := range quar {

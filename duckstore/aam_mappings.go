@@ -19,11 +19,8 @@ func checkMappingKey(op string, tenant uuid.UUID, key aam.MappingKey) error {
 	if err := checkTenant(op, tenant); err != nil {
 		return err
 	}
-	switch {
-	case key.ConnectionID == uuid.Nil:
-		return invalid(op, "connection id is the nil uuid")
-	case key.Object == "":
-		return invalid(op, "object is empty")
+	if err := key.Validate(); err != nil {
+		return fmt.Errorf("duckstore: %s: %w", op, err)
 	}
 	return nil
 }
@@ -40,13 +37,8 @@ func (a *AAM) PutMapping(ctx context.Context, tenant uuid.UUID, req aam.PutMappi
 	if err := checkMappingKey(op, tenant, req.MappingKey); err != nil {
 		return aam.MappingVersion{}, err
 	}
-	switch {
-	case req.ExpectedVersion < 0:
-		return aam.MappingVersion{}, invalid(op, "expected version %d is negative", req.ExpectedVersion)
-	case req.Mapping.Entity == "":
-		return aam.MappingVersion{}, invalid(op, "mapping entity is empty")
-	case req.Author == "":
-		return aam.MappingVersion{}, invalid(op, "author is empty")
+	if err := req.Validate(); err != nil {
+		return aam.MappingVersion{}, fmt.Errorf("duckstore: %s: %w", op, err)
 	}
 	evidence, err := jsonText(req.Evidence)
 	if err != nil {

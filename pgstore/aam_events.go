@@ -335,8 +335,10 @@ func (a *AAM) Append(ctx context.Context, tenant uuid.UUID, b aam.Batch) (aam.Ap
 	if err != nil {
 		return aam.AppendResult{}, err
 	}
-	if cp := b.Checkpoint; cp != nil && (cp.ConnectionID == uuid.Nil || cp.Object == "") {
-		return aam.AppendResult{}, invalid(op, "checkpoint needs a connection id and an object")
+	if cp := b.Checkpoint; cp != nil {
+		if err := cp.Validate(); err != nil {
+			return aam.AppendResult{}, fmt.Errorf("pgstore: %s: %w", op, err)
+		}
 	}
 
 	var res aam.AppendResult
