@@ -48,6 +48,10 @@ type Spec struct {
 	Description string `json:"description,omitempty"`
 	// Params lists the configuration parameters.
 	Params []Param `json:"params"`
+	// ChangeModels lists the change models the connector can read with
+	// (see ChangeModel); the one an object is read with is in its
+	// Object.ChangeModel. Empty means ChangeSnapshot only.
+	ChangeModels []ChangeModel `json:"change_models,omitempty"`
 }
 
 // ParamType is the type of a configuration value. All values travel as
@@ -104,6 +108,9 @@ type Object struct {
 	// CursorField names the field incremental reads follow (an updated-at
 	// like column), if any.
 	CursorField string `json:"cursor_field,omitempty"`
+	// ChangeModel is how reads of this object reflect source changes under
+	// the connection's configuration; empty means ChangeSnapshot.
+	ChangeModel ChangeModel `json:"change_model,omitempty"`
 }
 
 // Cursor is an opaque, connector-defined resume position. The empty cursor
@@ -132,6 +139,10 @@ type Record struct {
 	Cursor Cursor `json:"cursor"`
 	// Err is set when this record could not be read; Fields is then nil.
 	Err *RecordError `json:"error,omitempty"`
+	// Deleted is true when the record was deleted at the source (a CDC
+	// delete, a Salesforce IsDeleted row). ID identifies it; Fields may be
+	// nil or hold only the key.
+	Deleted bool `json:"deleted,omitempty"`
 }
 
 // RecordError describes a record that could not be read. The read goes on.
