@@ -327,6 +327,7 @@ func (e *Engine) writeUnification(ctx context.Context, conn driver.Conn, u *unif
 			return err
 		}
 	}
+	seq0 := e.logSeq
 	if len(u.logs) > 0 {
 		if err := appendRows(conn, "dcl_unify_log", func(add func(...driver.Value) error) error {
 			for _, l := range u.logs {
@@ -350,7 +351,7 @@ func (e *Engine) writeUnification(ctx context.Context, conn driver.Conn, u *unif
 			return err
 		}
 	}
-	return nil
+	return e.writeUnifyDetails(ctx, conn, u, seq0)
 }
 
 // fillRow converts one event into the view's row.

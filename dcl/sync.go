@@ -2,7 +2,6 @@ package dcl
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -86,7 +85,11 @@ func (e *Engine) Rebuild(ctx context.Context, src EventSource) (SyncResult, erro
 	if src == nil {
 		return SyncResult{}, fmt.Errorf("%w: rebuild: nil event source", ErrInvalid)
 	}
+	decisions := e.unifyConstraints() // review decisions outlive the file
 	if err := e.reopenEmpty(ctx); err != nil {
+		return SyncResult{}, err
+	}
+	if err := e.restoreConstraints(ctx, decisions); err != nil {
 		return SyncResult{}, err
 	}
 	return e.syncLocked(ctx, src)
@@ -111,84 +114,6 @@ func (e *Engine) reopenEmpty(ctx context.Context) error {
 	if err := e.openDB(ctx); err != nil {
 		e.closed = true
 		return err
-	}
-	return nil
-}
-
-// loadUnifiers rebuilds the in-memory unification state from the
-// committed views and cluster table.
-func (e *Engine) loadUnifiers(ctx context.Context) error {
-	e.accounts = newUnifier("account", nil)
-	e.contacts = newUnifier("contact", e.accounts)
-	db := e.db
-	rows, err := db.QueryContext(ctx, `SELECT entity, unified_id, created_offset FROM dcl_unified_clusters`)
-	if err != nil {
-		return fmt.Errorf("%w: load clusters: %v", ErrStorage, err)
-	}
-	for rows.Next() {
-		var ent, id string
-		var created int64
-		if err := rows.Scan(&ent, &id, &created); err != nil {
-			rows.Close()
-			return fmt.Errorf("%w: load clusters: %v", ErrStorage, err)
-		}
-		if u := e.unifierFor(ent); u != nil {
-			u.clusters[id] = &cluster{id: id, created: created, members: map[memberKey]*member{}}
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("%w: load clusters: %v", ErrStorage, err)
-	}
-	load := func(u *unifier, cols []string) error {
-		v := e.byEnt[u.entity]
-		q := fmt.Sprintf(`SELECT %s, %s, %s`, quoteIdent(ColConnectionID), quoteIdent(ColRecordID), quoteIdent(ColUnifiedID))
-		for _, c := range cols {
-			q += ", CAST(" + quoteIdent(c) + " AS VARCHAR)"
-		}
-		q += " FROM " + quoteIdent(v.Name) + " ORDER BY _offset"
-		rows, err := db.QueryContext(ctx, q)
-		if err != nil {
-			return fmt.Errorf("%w: load %s: %v", ErrStorage, v.Name, err)
-		}
-		defer rows.Close()
-		vals := make([]sql.NullString, len(cols)+3)
-		ptrs := make([]any, len(vals))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				return fmt.Errorf("%w: load %s: %v", ErrStorage, v.Name, err)
-			}
-			data := map[string]any{}
-			for i, c := range cols {
-				if vals[i+3].Valid {
-					data[c] = vals[i+3].String
-				}
-			}
-			k := memberKey{conn: vals[0].String, rec: vals[1].String}
-			m := u.memberFromData(k, data)
-			c := u.clusters[vals[2].String]
-			if c == nil {
-				c = &cluster{id: vals[2].String, members: map[memberKey]*member{}}
-				u.clusters[c.id] = c
-			}
-			m.cluster = c
-			c.members[k] = m
-			u.members[k] = m
-			u.addIndex(m)
-		}
-		return rows.Err()
-	}
-	if err := load(e.accounts, []string{"account_name", "website", "phone", "billing_country"}); err != nil {
-		return err
-	}
-	if err := load(e.contacts, []string{"first_name", "last_name", "email", "account_id"}); err != nil {
-		return err
-	}
-	if err := db.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM dcl_unify_log`).Scan(&e.logSeq); err != nil {
-		return fmt.Errorf("%w: load log: %v", ErrStorage, err)
 	}
 	return nil
 }
