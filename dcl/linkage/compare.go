@@ -209,6 +209,10 @@ func compareNames(a, b *features) int {
 		jw = j
 	}
 	c := containment(x.Sorted, y.Sorted)
+	if (x.Generic || y.Generic) && containment(x.All, y.All) == 1 {
+		// "The Grill" within "Grill on the Alley"
+		c = 1
+	}
 	switch {
 	case c == 1 || jw >= 0.94:
 		return 1

@@ -55,6 +55,16 @@ type Name struct {
 	Sorted []string
 	Key    string
 	Joined string
+	// All is every cleaned token, generic words included, sorted;
+	// Generic is set when the name is made only of generic words.
+	All     []string
+	Generic bool
+}
+
+// nameCompounds are word pairs written as one word as often as two.
+var nameCompounds = map[[2]string]string{
+	{"steak", "house"}: "steakhouse", {"coffee", "house"}: "coffeehouse", {"coffee", "shop"}: "coffeeshop",
+	{"bar", "b"}: "barbecue", {"sea", "food"}: "seafood", {"pizza", "house"}: "pizzeria",
 }
 
 // CleanName prepares a business name: case and accents folded, text in
@@ -80,6 +90,11 @@ func CleanName(s string) Name {
 	if len(ws) == 0 {
 		ws = raw
 	}
+	for i := 0; i+1 < len(ws); i++ {
+		if c, ok := nameCompounds[[2]string{ws[i], ws[i+1]}]; ok {
+			ws = append(ws[:i:i], append([]string{c}, ws[i+2:]...)...)
+		}
+	}
 	for len(ws) > 1 && leadingArticles[ws[0]] {
 		ws = ws[1:]
 	}
@@ -92,10 +107,12 @@ func CleanName(s string) Name {
 			core = append(core, w)
 		}
 	}
+	n := Name{All: sortedUnique(ws)}
 	if len(core) == 0 {
 		core = ws
+		n.Generic = true
 	}
-	n := Name{Core: core}
+	n.Core = core
 	n.Sorted = sortedUnique(core)
 	n.Key = strings.Join(n.Sorted, " ")
 	n.Joined = strings.Join(core, "")
