@@ -13,6 +13,7 @@
 //	events      print a local tenant's canonical events as JSON lines
 //	ingest      ingest a directory of files into a local tenant's stream
 //	match       map a source-schema document to a canonical entity
+//	unify       list, merge or split a tenant's unified entities
 //	views       print rows of a tenant's view as JSON lines
 //	version     print the version
 //
@@ -56,6 +57,7 @@ func commands() map[string]command {
 		"events":    {"print a local tenant's canonical events as JSON lines", runEvents},
 		"ingest":    {"ingest a directory of files into a local tenant's canonical stream", runIngest},
 		"match":     {"map a source-schema document to a canonical entity with confidences", runMatch},
+		"unify":     {"list a local tenant's unified entities and review pairs; merge or split them", runUnify},
 		"views":     {"print rows of a local tenant's view as JSON lines", runViews},
 		"version":   {"print the version", runVersion},
 	}
