@@ -3,8 +3,11 @@ package dcl
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/autonomos/autonomos/dcl/linkage"
 )
 
 // UnifyDecision is one recorded unification decision about a unified
@@ -14,17 +17,25 @@ import (
 //   - "join": a record joined it, matching MatchedRecord on MatchedKeys;
 //   - "merge": another unified entity (AbsorbedID) was merged into it,
 //     because Record matched MatchedRecord on MatchedKeys;
+//   - "split": it was split off the unified entity AbsorbedID, after a
+//     change or deletion of Record, a review decision or a new model;
 //   - "leave": a record was deleted from it.
+//
+// A join or merge carries its explanation: the match Weight in bits, the
+// match Probability and the level and weight of every Comparison made.
 type UnifyDecision struct {
-	Action              string   `json:"action"`
-	UnifiedID           string   `json:"unified_id"`
-	ConnectionID        string   `json:"connection_id"`
-	RecordID            string   `json:"record_id"`
-	MatchedConnectionID string   `json:"matched_connection_id,omitempty"`
-	MatchedRecordID     string   `json:"matched_record_id,omitempty"`
-	AbsorbedID          string   `json:"absorbed_id,omitempty"`
-	MatchedKeys         []string `json:"matched_keys,omitempty"`
-	Offset              int64    `json:"offset"`
+	Action              string                    `json:"action"`
+	UnifiedID           string                    `json:"unified_id"`
+	ConnectionID        string                    `json:"connection_id"`
+	RecordID            string                    `json:"record_id"`
+	MatchedConnectionID string                    `json:"matched_connection_id,omitempty"`
+	MatchedRecordID     string                    `json:"matched_record_id,omitempty"`
+	AbsorbedID          string                    `json:"absorbed_id,omitempty"`
+	MatchedKeys         []string                  `json:"matched_keys,omitempty"`
+	Offset              int64                     `json:"offset"`
+	Weight              float64                   `json:"weight,omitempty"`
+	Probability         float64                   `json:"probability,omitempty"`
+	Comparisons         []linkage.ComparisonLevel `json:"comparisons,omitempty"`
 }
 
 // Explain returns the decisions that shaped a unified account or contact,
@@ -45,8 +56,10 @@ func (e *Engine) Explain(ctx context.Context, entity, unifiedID string) ([]Unify
 		SELECT $2::VARCHAR
 		UNION SELECT l.absorbed_id FROM dcl_unify_log l JOIN ids ON l.unified_id = ids.id
 		WHERE l.entity = $1 AND l.action = 'merge')
-	SELECT action, unified_id, member_connection_id, member_record_id, matched_connection_id, matched_record_id, absorbed_id, matched_keys, stream_offset
-	FROM dcl_unify_log WHERE entity = $1 AND unified_id IN (SELECT id FROM ids) ORDER BY seq`
+	SELECT l.action, l.unified_id, l.member_connection_id, l.member_record_id, l.matched_connection_id, l.matched_record_id, l.absorbed_id, l.matched_keys, l.stream_offset,
+		k.weight, k.probability, k.comparisons
+	FROM dcl_unify_log l LEFT JOIN dcl_unify_links k ON k.seq = l.seq
+	WHERE l.entity = $1 AND l.unified_id IN (SELECT id FROM ids) ORDER BY l.seq`
 	rows, err := db.QueryContext(ctx, q, entity, unifiedID)
 	if err != nil {
 		return nil, queryErr(ctx, "explain", err)
@@ -55,9 +68,16 @@ func (e *Engine) Explain(ctx context.Context, entity, unifiedID string) ([]Unify
 	var out []UnifyDecision
 	for rows.Next() {
 		var d UnifyDecision
-		var mc, mr, abs, keys sql.NullString
-		if err := rows.Scan(&d.Action, &d.UnifiedID, &d.ConnectionID, &d.RecordID, &mc, &mr, &abs, &keys, &d.Offset); err != nil {
+		var mc, mr, abs, keys, cmps sql.NullString
+		var w, p sql.NullFloat64
+		if err := rows.Scan(&d.Action, &d.UnifiedID, &d.ConnectionID, &d.RecordID, &mc, &mr, &abs, &keys, &d.Offset, &w, &p, &cmps); err != nil {
 			return nil, queryErr(ctx, "explain", err)
+		}
+		d.Weight, d.Probability = w.Float64, p.Float64
+		if cmps.Valid {
+			if err := json.Unmarshal([]byte(cmps.String), &d.Comparisons); err != nil {
+				return nil, fmt.Errorf("%w: explain: stored comparisons: %v", ErrStorage, err)
+			}
 		}
 		d.MatchedConnectionID, d.MatchedRecordID, d.AbsorbedID = mc.String, mr.String, abs.String
 		if keys.Valid && keys.String != "" {

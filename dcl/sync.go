@@ -85,14 +85,21 @@ func (e *Engine) Rebuild(ctx context.Context, src EventSource) (SyncResult, erro
 	if src == nil {
 		return SyncResult{}, fmt.Errorf("%w: rebuild: nil event source", ErrInvalid)
 	}
-	decisions := e.unifyConstraints() // review decisions outlive the file
+	decisions, err := e.keepConstraints(ctx) // review decisions outlive the file
+	if err != nil {
+		return SyncResult{}, err
+	}
 	if err := e.reopenEmpty(ctx); err != nil {
 		return SyncResult{}, err
 	}
 	if err := e.restoreConstraints(ctx, decisions); err != nil {
 		return SyncResult{}, err
 	}
-	return e.syncLocked(ctx, src)
+	res, err := e.syncLocked(ctx, src)
+	if err != nil {
+		return res, err
+	}
+	return res, e.finishPending(ctx)
 }
 
 func (e *Engine) reopenEmpty(ctx context.Context) error {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -67,6 +68,28 @@ type unifier struct {
 	removeClusters map[string]bool
 	logs           []unifyLog
 	modelChanged   bool
+
+	// pending are decisions replayed by a Rebuild, applied when the
+	// stream passes the offset they were made at, so the rebuilt state
+	// and ids are those of the original run
+	pending []timedConstraint
+}
+
+// timedConstraint is a review decision and the stream offset (the
+// checkpoint) at which it was made.
+type timedConstraint struct {
+	c      linkage.Constraint
+	offset int64
+}
+
+// applyPending applies the replayed decisions made before offset.
+func (u *unifier) applyPending(offset int64) {
+	for len(u.pending) > 0 && u.pending[0].offset < offset {
+		p := u.pending[0]
+		u.pending = u.pending[1:]
+		_ = u.l.Constrain(p.c, p.offset) // validated when stored
+		u.collect()
+	}
 }
 
 func newUnifier(entity string, accounts *unifier, model *linkage.Model) (*unifier, error) {
@@ -97,6 +120,7 @@ func (u *unifier) upsert(m *member, offset int64) {
 	if u.accounts != nil && m.accountRef != "" {
 		m.rec.Account = u.accounts.unifiedID(memberKey{conn: m.key.conn, rec: m.accountRef})
 	}
+	u.applyPending(offset)
 	before := u.l.Model()
 	u.l.Upsert(m.rec, offset)
 	if u.l.Model() != before {
@@ -109,6 +133,7 @@ func (u *unifier) upsert(m *member, offset int64) {
 // record was the only link between its parts. Unknown records are
 // ignored.
 func (u *unifier) remove(k memberKey, offset int64) {
+	u.applyPending(offset)
 	u.l.Remove(k.linkKey(), offset)
 	u.collect()
 }
@@ -193,7 +218,7 @@ func (u *unifier) memberFromData(k memberKey, data map[string]any) *member {
 var unifyDDL = []string{
 	`CREATE TABLE IF NOT EXISTS dcl_unify_model (entity VARCHAR PRIMARY KEY, model VARCHAR)`,
 	`CREATE TABLE IF NOT EXISTS dcl_unify_links (seq BIGINT, weight DOUBLE, probability DOUBLE, comparisons VARCHAR)`,
-	`CREATE TABLE IF NOT EXISTS dcl_unify_constraints (entity VARCHAR, a_connection_id VARCHAR, a_record_id VARCHAR, b_connection_id VARCHAR, b_record_id VARCHAR, kind VARCHAR, PRIMARY KEY (entity, a_connection_id, a_record_id, b_connection_id, b_record_id))`,
+	`CREATE TABLE IF NOT EXISTS dcl_unify_constraints (entity VARCHAR, a_connection_id VARCHAR, a_record_id VARCHAR, b_connection_id VARCHAR, b_record_id VARCHAR, kind VARCHAR, stream_offset BIGINT, PRIMARY KEY (entity, a_connection_id, a_record_id, b_connection_id, b_record_id))`,
 }
 
 // writeUnifyDetails persists, inside the batch transaction, the
@@ -270,7 +295,11 @@ func (e *Engine) loadUnifiers(ctx context.Context) error {
 		return err
 	}
 	for _, u := range []*unifier{e.accounts, e.contacts} {
-		if err := u.l.SetConstraints(cons[u.entity]); err != nil {
+		cs := make([]linkage.Constraint, 0, len(cons[u.entity]))
+		for _, tc := range cons[u.entity] {
+			cs = append(cs, tc.c)
+		}
+		if err := u.l.SetConstraints(cs); err != nil {
 			return fmt.Errorf("%w: load decisions: %v", ErrStorage, err)
 		}
 	}
@@ -348,19 +377,20 @@ func (e *Engine) loadUnifiers(ctx context.Context) error {
 	return nil
 }
 
-func (e *Engine) loadConstraints(ctx context.Context) (map[string][]linkage.Constraint, error) {
-	rows, err := e.db.QueryContext(ctx, `SELECT entity, a_connection_id, a_record_id, b_connection_id, b_record_id, kind FROM dcl_unify_constraints ORDER BY ALL`)
+func (e *Engine) loadConstraints(ctx context.Context) (map[string][]timedConstraint, error) {
+	rows, err := e.db.QueryContext(ctx, `SELECT entity, a_connection_id, a_record_id, b_connection_id, b_record_id, kind, stream_offset FROM dcl_unify_constraints ORDER BY stream_offset, entity, a_connection_id, a_record_id, b_connection_id, b_record_id`)
 	if err != nil {
 		return nil, fmt.Errorf("%w: load decisions: %v", ErrStorage, err)
 	}
 	defer rows.Close()
-	out := map[string][]linkage.Constraint{}
+	out := map[string][]timedConstraint{}
 	for rows.Next() {
 		var ent, ac, ar, bc, br, kind string
-		if err := rows.Scan(&ent, &ac, &ar, &bc, &br, &kind); err != nil {
+		var off int64
+		if err := rows.Scan(&ent, &ac, &ar, &bc, &br, &kind, &off); err != nil {
 			return nil, fmt.Errorf("%w: load decisions: %v", ErrStorage, err)
 		}
-		out[ent] = append(out[ent], linkage.Constraint{A: linkage.Key{Source: ac, ID: ar}, B: linkage.Key{Source: bc, ID: br}, Kind: linkage.ConstraintKind(kind)})
+		out[ent] = append(out[ent], timedConstraint{c: linkage.Constraint{A: linkage.Key{Source: ac, ID: ar}, B: linkage.Key{Source: bc, ID: br}, Kind: linkage.ConstraintKind(kind)}, offset: off})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("%w: load decisions: %v", ErrStorage, err)
@@ -368,31 +398,94 @@ func (e *Engine) loadConstraints(ctx context.Context) (map[string][]linkage.Cons
 	return out, nil
 }
 
-// unifyConstraints returns the decisions held in memory, per entity.
-func (e *Engine) unifyConstraints() map[string][]linkage.Constraint {
-	out := map[string][]linkage.Constraint{}
-	for _, u := range []*unifier{e.accounts, e.contacts} {
-		if u != nil {
-			out[u.entity] = u.l.Constraints()
-		}
+// keepConstraints reads the stored decisions before a Rebuild drops the
+// file.
+func (e *Engine) keepConstraints(ctx context.Context) (map[string][]timedConstraint, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.closed || e.db == nil {
+		return nil, ErrClosed
 	}
-	return out
+	return e.loadConstraints(ctx)
 }
 
-// restoreConstraints writes decisions kept across a Rebuild back into the
-// new, empty file and the unifiers, before the stream is replayed.
-func (e *Engine) restoreConstraints(ctx context.Context, cons map[string][]linkage.Constraint) error {
+// restoreConstraints writes decisions kept across a Rebuild into the new,
+// empty file and queues them in the unifiers: each is applied when the
+// replayed stream passes the offset it was made at.
+func (e *Engine) restoreConstraints(ctx context.Context, cons map[string][]timedConstraint) error {
 	for ent, cs := range cons {
 		u := e.unifierFor(ent)
-		for _, c := range cs {
-			if _, err := e.db.ExecContext(ctx, `INSERT OR REPLACE INTO dcl_unify_constraints VALUES (?, ?, ?, ?, ?, ?)`,
-				ent, c.A.Source, c.A.ID, c.B.Source, c.B.ID, string(c.Kind)); err != nil {
+		for _, tc := range cs {
+			if err := e.storeConstraint(ctx, e.db.ExecContext, ent, tc); err != nil {
 				return fmt.Errorf("%w: rebuild: keep decisions: %v", ErrStorage, err)
 			}
 		}
-		if err := u.l.SetConstraints(cs); err != nil {
-			return fmt.Errorf("%w: rebuild: keep decisions: %v", ErrStorage, err)
+		u.pending = append([]timedConstraint(nil), cs...)
+	}
+	return nil
+}
+
+// finishPending applies the replayed decisions made after the last event
+// (at the end of a Rebuild) and commits what they changed.
+func (e *Engine) finishPending(ctx context.Context) error {
+	for _, u := range []*unifier{e.accounts, e.contacts} {
+		if len(u.pending) == 0 {
+			continue
 		}
+		if err := e.commitUnify(ctx, u, func(conn driver.Conn) error {
+			u.applyPending(e.offset + 1)
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *Engine) storeConstraint(ctx context.Context, exec func(context.Context, string, ...any) (sql.Result, error), entity string, tc timedConstraint) error {
+	_, err := exec(ctx, `INSERT OR REPLACE INTO dcl_unify_constraints VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		entity, tc.c.A.Source, tc.c.A.ID, tc.c.B.Source, tc.c.B.ID, string(tc.c.Kind), tc.offset)
+	return err
+}
+
+// commitUnify runs change (which applies unification changes to u) and
+// writes what it changed, in one transaction on the writer connection;
+// on failure the in-memory state is reloaded from the file. Callers hold
+// writeMu.
+func (e *Engine) commitUnify(ctx context.Context, u *unifier, change func(conn driver.Conn) error) error {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.closed || e.db == nil {
+		return ErrClosed
+	}
+	e.accounts.beginBatch()
+	e.contacts.beginBatch()
+	err := e.conn.Raw(func(dc any) error {
+		conn, ok := dc.(driver.Conn)
+		if !ok {
+			return fmt.Errorf("unexpected driver connection %T", dc)
+		}
+		if err := execDriver(ctx, conn, "BEGIN TRANSACTION"); err != nil {
+			return err
+		}
+		err := change(conn)
+		if err == nil {
+			err = e.writeUnification(ctx, conn, u)
+		}
+		if err != nil {
+			_ = execDriver(context.WithoutCancel(ctx), conn, "ROLLBACK")
+			return err
+		}
+		return execDriver(ctx, conn, "COMMIT")
+	})
+	if err != nil {
+		if lerr := e.loadUnifiers(context.WithoutCancel(ctx)); lerr != nil {
+			return fmt.Errorf("%w: unify: %v; reload: %v", ErrStorage, err, lerr)
+		}
+		if errors.Is(err, ErrInvalid) {
+			return err
+		}
+		return fmt.Errorf("%w: unify: %v", ErrStorage, err)
 	}
 	return nil
 }
@@ -499,37 +592,12 @@ func (e *Engine) UnifyDecide(ctx context.Context, entity string, a, b RecordRef,
 	if a.ConnectionID == "" || a.RecordID == "" || b.ConnectionID == "" || b.RecordID == "" {
 		return fmt.Errorf("dcl: unify: %w: a decision needs two records", ErrInvalid)
 	}
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	e.accounts.beginBatch()
-	e.contacts.beginBatch()
-	if err := u.constrain(linkage.Constraint{A: a.key(), B: b.key(), Kind: kind}, e.offset); err != nil {
-		return fmt.Errorf("dcl: unify: %w", err)
-	}
-	err = e.conn.Raw(func(dc any) error {
-		conn, ok := dc.(driver.Conn)
-		if !ok {
-			return fmt.Errorf("unexpected driver connection %T", dc)
+	tc := timedConstraint{c: linkage.Constraint{A: a.key(), B: b.key(), Kind: kind}, offset: e.offset}
+	return e.commitUnify(ctx, u, func(conn driver.Conn) error {
+		if err := u.constrain(tc.c, tc.offset); err != nil {
+			return fmt.Errorf("dcl: unify: %w", err)
 		}
-		if err := execDriver(ctx, conn, "BEGIN TRANSACTION"); err != nil {
-			return err
-		}
-		err := execDriver(ctx, conn, `INSERT OR REPLACE INTO dcl_unify_constraints VALUES (?, ?, ?, ?, ?, ?)`,
-			entity, a.ConnectionID, a.RecordID, b.ConnectionID, b.RecordID, string(kind))
-		if err == nil {
-			err = e.writeUnification(ctx, conn, u)
-		}
-		if err != nil {
-			_ = execDriver(context.WithoutCancel(ctx), conn, "ROLLBACK")
-			return err
-		}
-		return execDriver(ctx, conn, "COMMIT")
+		return execDriver(ctx, conn, `INSERT OR REPLACE INTO dcl_unify_constraints VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			entity, a.ConnectionID, a.RecordID, b.ConnectionID, b.RecordID, string(kind), tc.offset)
 	})
-	if err != nil {
-		if lerr := e.loadUnifiers(context.WithoutCancel(ctx)); lerr != nil {
-			return fmt.Errorf("%w: unify: %v; reload: %v", ErrStorage, err, lerr)
-		}
-		return fmt.Errorf("%w: unify: %v", ErrStorage, err)
-	}
-	return nil
 }

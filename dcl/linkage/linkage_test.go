@@ -29,13 +29,13 @@ func TestJaroWinkler(t *testing.T) {
 func TestCleanName(t *testing.T) {
 	t.Parallel()
 	same := [][2]string{
-		{"Spago (Los Angeles)", "spago"},               // city qualifier
-		{"palm  the", "The Palm"},                      // trailing article
-		{"Hotel Bel-Air", "bel-air hotel"},             // word order
-		{"Bone's Restaurant", "bone's"},                // generic word
-		{"Art's Deli", "Art's Delicatessen"},           // abbreviation
-		{"Acme, Inc.", "ACME Inc"},                     // legal form, case
-		{"Café Bizou", "cafe bizou"},                   // accents
+		{"Spago (Los Angeles)", "spago"},                        // city qualifier
+		{"palm  the", "The Palm"},                               // trailing article
+		{"Hotel Bel-Air", "bel-air hotel"},                      // word order
+		{"Bone's Restaurant", "bone's"},                         // generic word
+		{"Art's Deli", "Art's Delicatessen"},                    // abbreviation
+		{"Acme, Inc.", "ACME Inc"},                              // legal form, case
+		{"Café Bizou", "cafe bizou"},                            // accents
 		{"Ruth's Chris Steak House", "ruth's chris steakhouse"}, // compound
 	}
 	for _, p := range same {
