@@ -40,30 +40,27 @@
 //
 // # Unification
 //
-// Accounts and contacts are clustered across sources, deterministically in
-// stream order, so the same stream gives the same clusters and ids however
-// it is batched, and a rebuild gives identical ids. A cluster's id is a
-// UUIDv5 of its first record (entity, connection, record id, offset); when
-// two clusters merge the older one's id is kept. Every decision is logged
-// with the keys that matched (Engine.Explain).
+// Accounts and contacts are clustered across sources by probabilistic
+// record linkage (package linkage, Fellegi–Sunter style), in stream
+// order, so the same stream gives the same clusters and ids however it
+// is batched, and a rebuild gives identical ids. Records are compared
+// within blocks (phone, domain, name tokens with city or house number,
+// street); each comparison (name, domain, phone, address, city, country;
+// for contacts e-mail, name, unified account, phone) contributes a match
+// weight from its level, with term frequencies so common names and shared
+// switchboards weigh less. Phones are compared in one form whatever their
+// source wrote: "+1 415-555-0100" and "(415) 555-0100" are the same phone.
 //
-// The rules are conservative, because a false merge is worse than a missed
-// one. Two accounts match when
-//
-//   - their normalized names (NormalizeName: case, punctuation and legal
-//     suffixes such as Inc, LLC, GmbH removed) are equal and at least one
-//     of website domain, phone or billing country agrees; or
-//   - their website domain and phone both agree, whatever their names;
-//
-// and nothing conflicts: two different domains, two different countries,
-// or two different phones without a common domain, each forbid a match. A
-// name alone never merges. Two contacts match on the same e-mail address,
-// or on the same first and last name under the same unified account when
-// they do not both carry (different) e-mail addresses; two different
-// names forbid a match. A record joins a cluster only if it conflicts with
-// none of its members, and two clusters bridged by a record merge only if
-// none of their members conflict. An updated record keeps its cluster (it
-// may pull in others); a deleted one leaves it.
+// A pair links when its match probability reaches the precision target
+// (0.99), two comparisons agree and the names are at least similar;
+// pairs just below form the review band (Engine.UnifyReview). A cluster's
+// id is a UUIDv5 of its first record (entity, connection, record id,
+// offset); when clusters merge the older id is kept, and when a change or
+// deletion breaks a link the cluster splits and the part keeping most
+// members keeps the id. Every decision is logged with the comparisons,
+// levels and weights that made it (Engine.Explain). Review decisions
+// (Engine.UnifyDecide: must-link, cannot-link) hold whatever the model
+// says and survive Rebuild.
 //
 // # Knowledge graph
 //

@@ -3,6 +3,8 @@ package dcl
 import (
 	"strings"
 	"unicode"
+
+	"github.com/autonomos/autonomos/dcl/linkage"
 )
 
 // legalSuffixes are the company-form words dropped from the end of an
@@ -71,38 +73,13 @@ func NormalizePerson(first, last string) string {
 // NormalizeDomain returns the host of a website or bare domain, lower case,
 // without scheme, "www.", port, path, query or trailing dot; empty when
 // the text holds no dotted host. It is safe for concurrent use.
-func NormalizeDomain(website string) string {
-	s := strings.ToLower(strings.TrimSpace(website))
-	if i := strings.Index(s, "://"); i >= 0 {
-		s = s[i+3:]
-	}
-	if i := strings.IndexAny(s, "/?#"); i >= 0 {
-		s = s[:i]
-	}
-	if i := strings.LastIndexByte(s, '@'); i >= 0 {
-		s = s[i+1:]
-	}
-	if i := strings.IndexByte(s, ':'); i >= 0 {
-		s = s[:i]
-	}
-	s = strings.Trim(s, ".")
-	for strings.HasPrefix(s, "www.") {
-		s = s[len("www."):]
-	}
-	if !strings.Contains(s, ".") || strings.Contains(s, "..") {
-		return ""
-	}
-	for _, r := range s {
-		if r != '.' && r != '-' && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			return ""
-		}
-	}
-	return s
-}
+func NormalizeDomain(website string) string { return linkage.Domain(website) }
 
-// NormalizePhone returns the digits of a phone number (the canonical
-// E.164 form without "+"); empty when fewer than 7 digits remain, which is
-// too little to identify anyone.
+// NormalizePhone returns the digits of a phone number; empty when fewer
+// than 7 digits remain, which is too little to identify anyone.
+// Unification does not compare these digits: it compares
+// linkage.ParsePhone forms, in which "+1 415-555-0100" and
+// "(415) 555-0100" are the same phone.
 func NormalizePhone(phone string) string {
 	var b strings.Builder
 	for _, r := range phone {
@@ -118,10 +95,4 @@ func NormalizePhone(phone string) string {
 
 // NormalizeEmail returns an e-mail address trimmed and lower case; empty
 // when it has no "@".
-func NormalizeEmail(email string) string {
-	s := strings.ToLower(strings.TrimSpace(email))
-	if strings.Count(s, "@") != 1 || strings.HasPrefix(s, "@") || strings.HasSuffix(s, "@") {
-		return ""
-	}
-	return s
-}
+func NormalizeEmail(email string) string { return linkage.Email(email) }

@@ -165,6 +165,7 @@ func benchUnify(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.Usage = func() { fmt.Fprintln(stderr, benchUnifyHelp); fs.PrintDefaults() }
 	dir := fs.String("dir", "", "directory with a.csv, b.csv and pairs.csv (required)")
 	precision := fs.Float64("precision", 0.99, "precision target: the match probability a link needs")
+	onePer := fs.Bool("one-per-source", true, "each source lists an entity once: a cluster holds at most one record per source")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -178,7 +179,7 @@ func benchUnify(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *precision <= 0.5 || *precision >= 1 {
 		return usagef("-precision must be between 0.5 and 1")
 	}
-	rep, err := unifybench.Run(*dir, &linkage.Options{Precision: *precision, MinTrain: -1})
+	rep, err := unifybench.Run(*dir, &linkage.Options{Precision: *precision, MinTrain: -1, OnePerSource: *onePer})
 	if err != nil {
 		return usageError{err.Error()}
 	}

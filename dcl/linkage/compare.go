@@ -329,3 +329,13 @@ func blockingKeys(kind Kind, f *features) []string {
 	}
 	return ks
 }
+
+// nameSimilarity is a fine-grained name score (Jaro–Winkler of all
+// cleaned tokens, generic words included, sorted) that orders links of
+// equal weight.
+func nameSimilarity(a, b *features) float64 {
+	if len(a.name.All) == 0 || len(b.name.All) == 0 {
+		return 0
+	}
+	return JaroWinkler(strings.Join(a.name.All, " "), strings.Join(b.name.All, " "))
+}

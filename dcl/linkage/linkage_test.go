@@ -371,3 +371,25 @@ func TestModelRoundTrip(t *testing.T) {
 	_, err = linkage.UnmarshalModel([]byte(`{"kind":"account"}`))
 	require.Error(t, err)
 }
+
+// TestOnePerSource: two restaurants of one hotel, listed by two guides
+// with neighbourhood qualifiers, share phone and address and similar
+// names; with each guide listing a restaurant once, each pairs with its
+// own listing, the closest name winning.
+func TestOnePerSource(t *testing.T) {
+	t.Parallel()
+	recs := []linkage.Record{
+		acct("a", "1", "ritz-carlton cafe (buckhead)", "3434 peachtree rd.", "atlanta", "404/237-2700"),
+		acct("a", "2", "ritz-carlton dining room (buckhead)", "3434 peachtree rd.", "atlanta", "404/237-2700"),
+		acct("b", "1", "cafe ritz-carlton buckhead", "3434 peachtree rd.", "atlanta", "404-237-2700"),
+		acct("b", "2", "dining room ritz-carlton buckhead", "3434 peachtree rd.", "atlanta", "404-237-2700"),
+	}
+	l, err := linkage.New(linkage.Accounts, &linkage.Options{OnePerSource: true})
+	require.NoError(t, err)
+	for i, r := range recs {
+		l.Upsert(r, int64(i+1))
+	}
+	require.True(t, linked(l, recs[0], recs[2]))
+	require.True(t, linked(l, recs[1], recs[3]))
+	require.False(t, linked(l, recs[0], recs[1]))
+}

@@ -19,14 +19,19 @@ type Options struct {
 	// review. Default 0.05. Pairs above Precision that lack a second
 	// agreeing comparison are listed for review too.
 	ReviewFloor float64
-	// MaxBlock caps the records compared from one block; a new record is
-	// compared with at most the MaxBlock records that entered a block
-	// first. Default 1000.
+	// MaxBlock caps a block: once MaxBlock records share a blocking key
+	// (a common name token in a big city), later records are not compared
+	// through it (their other keys still count). Default 100.
 	MaxBlock int
 	// MinTrain is the record count at which the model is first estimated;
 	// it is estimated again whenever the live records double. Default
 	// 200. Negative: never train automatically (call Train).
 	MinTrain int
+	// OnePerSource: a cluster holds at most one record of each source
+	// (Key.Source), for sources known to list each entity once; the
+	// strongest links win. Default false: duplicates within a source
+	// link too.
+	OnePerSource bool
 	// Namespace is the UUID namespace of cluster ids. Default: the DCL's.
 	Namespace uuid.UUID
 	// Model, if set, is used instead of the default model until the next
@@ -117,6 +122,7 @@ type edge struct {
 	weight float64
 	prob   float64
 	levels []int8
+	sim    float64 // name similarity, to order links of equal weight
 }
 
 type node struct {
@@ -197,7 +203,7 @@ func New(kind Kind, opts *Options) (*Linker, error) {
 		return nil, fmt.Errorf("%w: ReviewFloor %v is outside (0, Precision)", ErrInvalid, o.ReviewFloor)
 	}
 	if o.MaxBlock == 0 {
-		o.MaxBlock = 1000
+		o.MaxBlock = 100
 	}
 	if o.MaxBlock < 1 {
 		return nil, fmt.Errorf("%w: MaxBlock %d", ErrInvalid, o.MaxBlock)
@@ -376,13 +382,13 @@ func (l *Linker) attach(n *node) {
 	n.links, n.review = map[*node]*edge{}, map[*node]*edge{}
 	n.blocks = blockingKeys(l.kind, &n.f)
 	seen := map[*node]bool{n: true}
+	kept := n.blocks[:0]
 	for _, b := range n.blocks {
 		s := l.index[b]
-		lim := len(s)
-		if lim > l.opts.MaxBlock {
-			lim = l.opts.MaxBlock
+		if len(s) >= l.opts.MaxBlock {
+			continue // too common a key to tell records apart
 		}
-		for _, m := range s[:lim] {
+		for _, m := range s {
 			if seen[m] {
 				continue
 			}
@@ -390,7 +396,9 @@ func (l *Linker) attach(n *node) {
 			l.scorePair(n, m)
 		}
 		l.index[b] = append(s, n)
+		kept = append(kept, b)
 	}
+	n.blocks = kept
 }
 
 func (l *Linker) scorePair(n, m *node) {
@@ -402,7 +410,7 @@ func (l *Linker) scorePair(n, m *node) {
 	if w < l.floor {
 		return
 	}
-	e := &edge{weight: w, prob: probability(w), levels: make([]int8, len(lv))}
+	e := &edge{weight: w, prob: probability(w), levels: make([]int8, len(lv)), sim: nameSimilarity(&n.f, &m.f)}
 	for i, x := range lv {
 		e.levels[i] = int8(x)
 	}
@@ -435,9 +443,6 @@ func (l *Linker) Train(offset int64) {
 	sort.Strings(bkeys)
 	for _, b := range bkeys {
 		s := l.index[b]
-		if len(s) > l.opts.MaxBlock {
-			s = s[:l.opts.MaxBlock]
-		}
 		for i := 0; i < len(s); i++ {
 			for j := i + 1; j < len(s); j++ {
 				x, y := pos[s[i]], pos[s[j]]
@@ -552,6 +557,7 @@ func (l *Linker) Constraints() []Constraint {
 type unionEdge struct {
 	a, b   *node
 	weight float64
+	sim    float64
 	e      *edge
 	must   bool
 }
@@ -600,7 +606,7 @@ func (l *Linker) recluster(seeds []*node, trigger *node, offset int64) {
 	for _, n := range comp {
 		for m, e := range n.links {
 			if n.key.less(m.key) {
-				edges = append(edges, unionEdge{a: n, b: m, weight: e.weight, e: e})
+				edges = append(edges, unionEdge{a: n, b: m, weight: e.weight, sim: e.sim, e: e})
 			}
 		}
 		for k, kind := range l.consOf[n.key] {
@@ -613,6 +619,9 @@ func (l *Linker) recluster(seeds []*node, trigger *node, offset int64) {
 		x, y := edges[i], edges[j]
 		if x.weight != y.weight {
 			return x.weight > y.weight
+		}
+		if x.sim != y.sim {
+			return x.sim > y.sim
 		}
 		if x.a.key != y.a.key {
 			return x.a.key.less(y.a.key)
@@ -640,6 +649,9 @@ func (l *Linker) recluster(seeds []*node, trigger *node, offset int64) {
 			continue
 		}
 		if l.forbidden(comp, groups[ra], groups[rb], idx) {
+			continue
+		}
+		if l.opts.OnePerSource && !e.must && sharesSource(comp, groups[ra], groups[rb]) {
 			continue
 		}
 		if len(groups[ra]) < len(groups[rb]) {
@@ -677,6 +689,7 @@ func (l *Linker) recluster(seeds []*node, trigger *node, offset int64) {
 		return oldList[i].ID < oldList[j].ID
 	})
 	claim := map[int]*Cluster{}
+	claimedBy := map[*Cluster]int{}
 	for _, c := range oldList {
 		count := map[int]int{}
 		for n := range c.members {
@@ -685,16 +698,17 @@ func (l *Linker) recluster(seeds []*node, trigger *node, offset int64) {
 			}
 		}
 		best := -1
-		for _, r := range roots {
-			if claim[r] != nil || count[r] == 0 {
+		for r, k := range count {
+			if claim[r] != nil {
 				continue
 			}
-			if best < 0 || count[r] > count[best] {
+			if best < 0 || k > count[best] || k == count[best] && minOf(groups[r]) < minOf(groups[best]) {
 				best = r
 			}
 		}
 		if best >= 0 {
 			claim[best] = c
+			claimedBy[c] = best
 		}
 	}
 	// apply
@@ -719,7 +733,7 @@ func (l *Linker) recluster(seeds []*node, trigger *node, offset int64) {
 		final[r] = c
 	}
 	for c := range olds {
-		if _, kept := l.clusters[c.ID]; kept && !claimed(claim, c) {
+		if _, ok := claimedBy[c]; !ok && l.clusters[c.ID] == c {
 			delete(l.clusters, c.ID)
 			l.removed[c.ID] = true
 		}
@@ -732,16 +746,7 @@ func (l *Linker) recluster(seeds []*node, trigger *node, offset int64) {
 		}
 		n.cluster = c
 	}
-	l.decide(comp, idx, unions, oldOf, claim, final, roots, trigger, offset)
-}
-
-func claimed(claim map[int]*Cluster, c *Cluster) bool {
-	for _, x := range claim {
-		if x == c {
-			return true
-		}
-	}
-	return false
+	l.decide(comp, idx, unions, oldOf, claimedBy, claim, final, roots, trigger, offset)
 }
 
 func minOf(xs []int) int {
@@ -752,6 +757,18 @@ func minOf(xs []int) int {
 		}
 	}
 	return m
+}
+
+// sharesSource reports whether two groups hold records of one source.
+func sharesSource(comp []*node, a, b []int) bool {
+	for _, i := range a {
+		for _, j := range b {
+			if comp[i].key.Source == comp[j].key.Source {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // forbidden reports whether a cannot-link joins two groups.
@@ -780,7 +797,7 @@ func (l *Linker) forbidden(comp []*node, a, b []int, idx map[*node]int) bool {
 
 // decide logs what a re-clustering changed: joins of the trigger record,
 // merges of old clusters, and groups split off old clusters.
-func (l *Linker) decide(comp []*node, idx map[*node]int, unions []unionEdge, oldOf []*Cluster, claim map[int]*Cluster, final map[int]*Cluster, roots []int, trigger *node, offset int64) {
+func (l *Linker) decide(comp []*node, idx map[*node]int, unions []unionEdge, oldOf []*Cluster, claimedBy map[*Cluster]int, claim map[int]*Cluster, final map[int]*Cluster, roots []int, trigger *node, offset int64) {
 	isNew := trigger != nil && oldOf[idx[trigger]] == nil
 	if isNew {
 		c := trigger.cluster
@@ -825,7 +842,7 @@ func (l *Linker) decide(comp []*node, idx map[*node]int, unions []unionEdge, old
 				l.log = append(l.log, Decision{Action: "join", ClusterID: fc.ID, Record: trigger.key, Matched: a.key, Link: link, Offset: offset})
 			}
 			for c := range labels[rb] {
-				if c != fc && !logged[c] && !claimed(claim, c) {
+				if _, kept := claimedBy[c]; c != fc && !logged[c] && !kept {
 					logged[c] = true
 					l.log = append(l.log, Decision{Action: "merge", ClusterID: fc.ID, Record: b.key, Matched: a.key, Absorbed: c.ID, Link: link, Offset: offset})
 				}

@@ -211,8 +211,10 @@ func readSource(path, source string) ([]linkage.Record, error) {
 
 // Unify links both sources (a first, then b) with the unifier, estimates
 // the model on all records and returns the predicted cross-source pairs.
+// nil options mean: each source lists a business once (OnePerSource),
+// one estimation after loading.
 func Unify(d *Data, opts *linkage.Options) (map[Pair]bool, *linkage.Linker, error) {
-	o := linkage.Options{MinTrain: -1}
+	o := linkage.Options{MinTrain: -1, OnePerSource: true}
 	if opts != nil {
 		o = *opts
 	}
