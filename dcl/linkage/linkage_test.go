@@ -190,9 +190,9 @@ func TestGuideExamples(t *testing.T) {
 // ids as in one go, and as a replay of the same stream.
 func TestBatchesGiveSameClusters(t *testing.T) {
 	t.Parallel()
-	recsA, recsB := synth(400)
+	recsA, recsB := synth(250)
 	run := func(batches int) map[linkage.Key]string {
-		l, err := linkage.New(linkage.Accounts, &linkage.Options{MinTrain: 300})
+		l, err := linkage.New(linkage.Accounts, &linkage.Options{MinTrain: 150})
 		require.NoError(t, err)
 		off := int64(0)
 		for _, r := range recsA {

@@ -190,8 +190,9 @@ const emPrior = 200
 // lambda come from the data.
 const estimateM = false
 
-// maxUSamples caps the random pairs sampled to estimate u-values.
-const maxUSamples = 200_000
+// maxUSamples caps the random pairs sampled to estimate u-values (and
+// at most 100 per record are drawn).
+const maxUSamples = 100_000
 
 // train estimates a model from prepared records (in a deterministic
 // order) and their candidate pairs: u-values from random pairs, term
@@ -230,9 +231,7 @@ func train(kind Kind, fs []*features, pairs [][2]int32) *Model {
 	if n >= 2 {
 		rng := rand.New(rand.NewPCG(0x5eed, uint64(n)))
 		samples := n * (n - 1) / 2
-		if samples > maxUSamples {
-			samples = maxUSamples
-		}
+		samples = min(samples, maxUSamples, 100*n)
 		counts := make([][]float64, len(cmps))
 		for i, c := range cmps {
 			counts[i] = make([]float64, len(c.levels))

@@ -15,7 +15,22 @@ func JaroWinkler(a, b string) float64 {
 	if a == b {
 		return 1
 	}
-	ra, rb := []rune(a), []rune(b)
+	if isASCII(a) && isASCII(b) {
+		return winkler([]byte(a), []byte(b))
+	}
+	return winkler([]rune(a), []rune(b))
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func winkler[T byte | rune](ra, rb []T) float64 {
 	j := jaro(ra, rb)
 	if j == 0 {
 		return 0
@@ -27,7 +42,7 @@ func JaroWinkler(a, b string) float64 {
 	return j + float64(l)*0.1*(1-j)
 }
 
-func jaro(a, b []rune) float64 {
+func jaro[T byte | rune](a, b []T) float64 {
 	if len(a) == 0 || len(b) == 0 {
 		return 0
 	}
@@ -84,14 +99,7 @@ func jaro(a, b []rune) float64 {
 
 // fold lower-cases s and removes diacritics ("Café" -> "cafe").
 func fold(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
+	if isASCII(s) {
 		return strings.ToLower(s)
 	}
 	var b strings.Builder
