@@ -154,7 +154,8 @@ case-insensitively):
   b.csv (or tableB.csv)   second source, the same columns
   pairs.csv (or matches.csv, gold.csv)
                           true pairs: first column an id of a.csv, second an
-                          id of b.csv (e.g. header a_id,b_id)
+                          id of b.csv (e.g. header a_id,b_id); with a "label"
+                          column only rows labelled 1 are pairs
 A predicted pair is an (a, b) pair in one cluster. The baseline pairs
 records whose phones have the same digits. Output: one JSON line per
 method, then {"name":"unify","ours":F1,"reference":baseline F1,...}.`

@@ -12,7 +12,8 @@
 //   - b.csv (or tableB.csv): the second source, same columns;
 //   - pairs.csv (or matches.csv, gold.csv): the true pairs, first column an
 //     id of a.csv, second column an id of b.csv (header e.g. a_id,b_id or
-//     ltable_id,rtable_id).
+//     ltable_id,rtable_id); with a "label" column only rows labelled 1
+//     are pairs.
 //
 // A predicted pair is an (a, b) pair whose records end in the same
 // cluster; pairs within one source are not counted.
@@ -113,9 +114,18 @@ func Load(dir string) (*Data, error) {
 		return nil, err
 	}
 	d.Truth = map[Pair]bool{}
+	label := -1
+	for i, h := range rows[0] {
+		if strings.EqualFold(strings.TrimSpace(h), "label") {
+			label = i
+		}
+	}
 	for i, r := range rows[1:] {
-		if len(r) < 2 {
+		if len(r) < 2 || label >= len(r) {
 			return nil, fmt.Errorf("unifybench: %s line %d: want two ids", pp, i+2)
+		}
+		if label >= 0 && strings.TrimSpace(r[label]) != "1" {
+			continue // a labelled non-match
 		}
 		p := Pair{strings.TrimSpace(r[0]), strings.TrimSpace(r[1])}
 		if !ida[p.A] || !idb[p.B] {
