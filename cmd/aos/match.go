@@ -10,7 +10,7 @@ import (
 
 	"github.com/autonomos/autonomos/canonical"
 	"github.com/autonomos/autonomos/internal/matchbench"
-	"github.com/autonomos/autonomos/rag"
+	"github.com/autonomos/autonomos/schemamatch"
 )
 
 // runMatch is `aos match --schema FILE [--entity NAME]`: the built-in,
@@ -42,12 +42,12 @@ func runMatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return usagef("-entity: unknown entity %q (entities: %v)", *entity, reg.Names())
 		}
 	}
-	m, err := rag.NewMatcher(reg, nil)
+	m, err := schemamatch.NewMatcher(reg, nil)
 	if err != nil {
 		return err
 	}
-	res, err := m.Match(ctx, *schema, &rag.MatchOptions{Entity: *entity})
-	if errors.Is(err, rag.ErrInvalid) {
+	res, err := m.Match(ctx, *schema, &schemamatch.MatchOptions{Entity: *entity})
+	if errors.Is(err, schemamatch.ErrInvalid) {
 		return usageError{err.Error()}
 	}
 	if err != nil {
@@ -100,7 +100,7 @@ func benchMatch(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	m, err := rag.NewMatcher(reg, nil)
+	m, err := schemamatch.NewMatcher(reg, nil)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package rag
+package schemamatch
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"github.com/autonomos/autonomos/canonical"
+	"github.com/autonomos/autonomos/internal/namewords"
+	"github.com/autonomos/autonomos/rag"
 )
 
 // DefaultMaxFields is the largest schema Match accepts by default.
@@ -19,15 +21,15 @@ type MatcherOptions struct {
 	// be passed per call in MatchOptions. Default: DefaultThresholds().
 	Thresholds Thresholds
 	// Embedder embeds field names and descriptions. Default: the local
-	// embedder (NewLocalEmbedder) behind a CachedEmbedder.
-	Embedder Embedder
+	// embedder (rag.NewLocalEmbedder) behind a CachedEmbedder.
+	Embedder rag.Embedder
 	// Store, when set, is the memory of mappings people approved
 	// (collection "approved_mappings"); Match consults it for the tenant of
 	// MatchOptions and Remember writes to it. Default: none.
-	Store VectorStore
+	Store rag.VectorStore
 	// LLM, when set, re-ranks ambiguous candidates (confidence 0.5-0.9).
 	// Default: none; the matcher is fully offline.
-	LLM LLM
+	LLM rag.LLM
 	// MaxLLMCalls bounds LLM calls per Match. Default 20.
 	MaxLLMCalls int
 	// MaxFields is the largest number of source fields Match accepts.
@@ -41,9 +43,9 @@ type MatcherOptions struct {
 type Matcher struct {
 	reg         *canonical.Registry
 	thresholds  Thresholds
-	embedder    Embedder
-	store       VectorStore
-	llm         LLM
+	embedder    rag.Embedder
+	store       rag.VectorStore
+	llm         rag.LLM
 	maxLLMCalls int
 	maxFields   int
 	vocab       *vocabulary
@@ -99,7 +101,7 @@ func NewMatcher(reg *canonical.Registry, opts *MatcherOptions) (*Matcher, error)
 		o.Thresholds = DefaultThresholds()
 	}
 	if err := o.Thresholds.Validate(); err != nil {
-		return nil, fmt.Errorf("rag: matcher option Thresholds: %w", err)
+		return nil, fmt.Errorf("schemamatch: matcher option Thresholds: %w", err)
 	}
 	if o.MaxFields == 0 {
 		o.MaxFields = DefaultMaxFields
@@ -114,7 +116,7 @@ func NewMatcher(reg *canonical.Registry, opts *MatcherOptions) (*Matcher, error)
 		return nil, fmt.Errorf("%w: matcher option MaxLLMCalls %d is negative", ErrInvalid, o.MaxLLMCalls)
 	}
 	if o.Embedder == nil {
-		c, err := NewCachedEmbedder(NewLocalEmbedder(), nil)
+		c, err := rag.NewCachedEmbedder(rag.NewLocalEmbedder(), nil)
 		if err != nil {
 			return nil, err
 		}
@@ -131,9 +133,9 @@ func NewMatcher(reg *canonical.Registry, opts *MatcherOptions) (*Matcher, error)
 	m.vocab = newVocabulary(lex)
 	for _, e := range reg.Entities() {
 		for _, f := range e.Fields {
-			m.vocab.add(splitWords(f.Name)...)
+			m.vocab.add(namewords.Split(f.Name)...)
 		}
-		m.vocab.add(splitWords(e.Name)...)
+		m.vocab.add(namewords.Split(e.Name)...)
 	}
 	for _, e := range reg.Entities() {
 		m.entities = append(m.entities, m.compileEntity(e))
@@ -146,7 +148,7 @@ func (m *Matcher) phrase(raw string, ctx map[string]bool) phrase {
 	if strings.HasPrefix(raw, "~") {
 		raw, strength = raw[1:], weakPhrase
 	}
-	toks := dedupe(m.vocab.normalizeWords(splitWords(raw)))
+	toks := dedupe(m.vocab.normalizeWords(namewords.Split(raw)))
 	p := phrase{raw: raw, tokens: toks, joined: strings.Join(toks, ""), strength: strength}
 	for _, t := range toks {
 		if !ctx[t] {
@@ -161,14 +163,14 @@ func (m *Matcher) phrase(raw string, ctx map[string]bool) phrase {
 
 func (m *Matcher) compileEntity(e canonical.Entity) *entityModel {
 	em := &entityModel{name: e.Name, entity: e, context: map[string]bool{}, idField: e.IDField().Name}
-	ctxWords := contextTokens[e.Name]
+	ctxWords := builtin.context[e.Name]
 	if ctxWords == nil {
-		ctxWords = splitWords(e.Name)
+		ctxWords = namewords.Split(e.Name)
 	}
 	for _, w := range ctxWords {
 		em.context[stem(w)] = true
 	}
-	objs := objectSynonyms[e.Name]
+	objs := builtin.objects[e.Name]
 	if objs == nil {
 		objs = []string{strings.ReplaceAll(e.Name, "_", " ")}
 	}
@@ -185,11 +187,11 @@ func (m *Matcher) compileEntity(e canonical.Entity) *entityModel {
 			}
 		}
 		add(strings.ReplaceAll(f.Name, "_", " "))
-		for _, s := range entitySynonyms[e.Name][f.Name] {
+		for _, s := range builtin.fields[e.Name][f.Name] {
 			add(s)
 		}
 		if !(fm.entityID && f.Name == "account_id") && !(e.Name == "invoice" && f.Name == "account_id") {
-			for _, s := range genericSynonyms[f.Name] {
+			for _, s := range builtin.generic[f.Name] {
 				if !seen["~"+s] && !seen[strings.TrimPrefix(s, "~")] {
 					add(s)
 				}
@@ -300,7 +302,7 @@ func (m *Matcher) Match(ctx context.Context, schema canonical.SourceSchema, opts
 	if o.Thresholds != nil {
 		th = *o.Thresholds
 		if err := th.Validate(); err != nil {
-			return nil, fmt.Errorf("rag: match: %w", err)
+			return nil, fmt.Errorf("schemamatch: match: %w", err)
 		}
 	}
 	if len(schema.Fields) > m.maxFields {
@@ -311,7 +313,7 @@ func (m *Matcher) Match(ctx context.Context, schema canonical.SourceSchema, opts
 		return nil, fmt.Errorf("%w: match: %w", ErrInvalid, err)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("rag: match: %w", err)
+		return nil, fmt.Errorf("schemamatch: match: %w", err)
 	}
 	var forced *entityModel
 	if o.Entity != "" {

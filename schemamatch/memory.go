@@ -1,14 +1,16 @@
-package rag
+package schemamatch
 
 import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/autonomos/autonomos/canonical"
+	"github.com/autonomos/autonomos/rag"
 )
 
 // ApprovedCollection is the VectorStore collection of approved mappings.
@@ -61,7 +63,7 @@ func (m *Matcher) memoryText(f canonical.SourceField) string {
 
 // Remember stores approved mappings in the tenant's memory (the Store
 // option), replacing an earlier approval of the same source field. Without
-// a Store it wraps ErrUnavailable; an unknown entity or field, an empty
+// a Store, or when the store is unavailable, it wraps ErrUnavailable; an unknown entity or field, an empty
 // tenant or field name wraps ErrInvalid. It is safe for concurrent use.
 func (m *Matcher) Remember(ctx context.Context, tenant string, approved ...ApprovedMapping) error {
 	if m.store == nil {
@@ -89,19 +91,22 @@ func (m *Matcher) Remember(ctx context.Context, tenant string, approved ...Appro
 	}
 	vecs, err := m.embedder.Embed(ctx, texts)
 	if err != nil {
-		return fmt.Errorf("rag: remember: embed: %w", err)
+		return fmt.Errorf("schemamatch: remember: embed: %w", err)
 	}
-	docs := make([]Document, len(approved))
+	docs := make([]rag.Document, len(approved))
 	for i, a := range approved {
 		meta, err := json.Marshal(approvedMeta{System: a.System, Object: a.Object, SourceField: a.Field.Name, Entity: a.Entity, CanonicalField: a.CanonicalField})
 		if err != nil {
-			return fmt.Errorf("rag: remember: %w", err)
+			return fmt.Errorf("schemamatch: remember: %w", err)
 		}
 		sum := sha256.Sum256([]byte(a.System + "\x00" + a.Object + "\x00" + a.Field.Name + "\x00" + a.Entity))
-		docs[i] = Document{ID: hex.EncodeToString(sum[:16]), Collection: ApprovedCollection, Text: texts[i], Metadata: meta, Vector: vecs[i]}
+		docs[i] = rag.Document{ID: hex.EncodeToString(sum[:16]), Collection: ApprovedCollection, Text: texts[i], Metadata: meta, Vector: vecs[i]}
 	}
 	if err := m.store.Upsert(ctx, tenant, docs); err != nil {
-		return fmt.Errorf("rag: remember: %w", err)
+		if errors.Is(err, rag.ErrUnavailable) {
+			return fmt.Errorf("%w: remember: %w", ErrUnavailable, err)
+		}
+		return fmt.Errorf("schemamatch: remember: %w", err)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package rag_test
+package schemamatch_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/autonomos/autonomos/canonical"
-	"github.com/autonomos/autonomos/rag"
+	"github.com/autonomos/autonomos/schemamatch"
 )
 
 func loadSchema(tb testing.TB, path string) canonical.SourceSchema {
@@ -35,11 +35,11 @@ func BenchmarkMatch(b *testing.B) {
 	}
 }
 
-func newMatcher(tb testing.TB, opts *rag.MatcherOptions) *rag.Matcher {
+func newMatcher(tb testing.TB, opts *schemamatch.MatcherOptions) *schemamatch.Matcher {
 	tb.Helper()
 	reg, err := canonical.NewRegistry()
 	require.NoError(tb, err)
-	m, err := rag.NewMatcher(reg, opts)
+	m, err := schemamatch.NewMatcher(reg, opts)
 	require.NoError(tb, err)
 	return m
 }
@@ -50,7 +50,7 @@ func BenchmarkMatchWide(b *testing.B) {
 	m := newMatcher(b, nil)
 	base := loadSchema(b, "../testdata/matching/salesforce_account.json")
 	wide := canonical.SourceSchema{System: "wide", Object: "Account"}
-	for i := 0; len(wide.Fields) < rag.DefaultMaxFields; i++ {
+	for i := 0; len(wide.Fields) < schemamatch.DefaultMaxFields; i++ {
 		f := base.Fields[i%len(base.Fields)]
 		f.Name = fmt.Sprintf("%s_%d", f.Name, i)
 		wide.Fields = append(wide.Fields, f)

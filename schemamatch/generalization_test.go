@@ -1,4 +1,4 @@
-package rag_test
+package schemamatch_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/autonomos/autonomos/rag"
+	"github.com/autonomos/autonomos/schemamatch"
 )
 
 func schemaFiles(t *testing.T) []string {
@@ -70,7 +70,7 @@ func TestGeneralization(t *testing.T) {
 			}
 			require.LessOrEqual(t, misses, 1)
 			for _, f := range res.Mappings {
-				if f.Decision == rag.DecisionAuto {
+				if f.Decision == schemamatch.DecisionAuto {
 					require.Equal(t, doc.Expected.Mappings[f.SourceField], f.CanonicalField, "auto-applied mapping of %s", f.SourceField)
 				}
 			}

@@ -1,4 +1,4 @@
-package rag
+package schemamatch
 
 import (
 	"context"
@@ -58,7 +58,7 @@ func (m *Matcher) prepareSources(ctx context.Context, schema canonical.SourceSch
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("rag: match: %w", ctx.Err())
+			return nil, fmt.Errorf("schemamatch: match: %w", ctx.Err())
 		}
 		// Embeddings are one signal among several: without them the
 		// match goes on with names, values and memory.
@@ -91,7 +91,7 @@ func (m *Matcher) canonicalVectors(ctx context.Context, em *entityModel) ([][]fl
 		}
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, fmt.Errorf("rag: match: %w", ctx.Err())
+				return nil, fmt.Errorf("schemamatch: match: %w", ctx.Err())
 			}
 			return make([][]float32, len(em.fields)), nil
 		}
@@ -203,7 +203,7 @@ func contradicts(a, b []string) bool {
 		}
 		return false
 	}
-	for _, p := range antonyms {
+	for _, p := range builtin.antonyms {
 		if has(a, p[0]) && has(b, p[1]) && !has(a, p[1]) && !has(b, p[0]) ||
 			has(a, p[1]) && has(b, p[0]) && !has(a, p[0]) && !has(b, p[1]) {
 			return true

@@ -1,4 +1,4 @@
-package rag_test
+package schemamatch_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/autonomos/autonomos/canonical"
 	"github.com/autonomos/autonomos/rag"
+	"github.com/autonomos/autonomos/schemamatch"
 )
 
 // fakeLLM answers every prompt with a function of it.
@@ -26,7 +27,7 @@ func (f *fakeLLM) Model() string { return "fake-llm" }
 func (f *fakeLLM) GenerateJSON(ctx context.Context, prompt string, schema json.RawMessage) (json.RawMessage, error) {
 	f.calls.Add(1)
 	if !json.Valid(schema) {
-		return nil, fmt.Errorf("%w: schema is not JSON", rag.ErrInvalid)
+		return nil, fmt.Errorf("%w: schema is not JSON", schemamatch.ErrInvalid)
 	}
 	return f.answer(ctx, prompt)
 }
@@ -39,7 +40,7 @@ var ambiguous = canonical.SourceSchema{System: "crm", Object: "Opportunity", Fie
 	{Name: "CloseDate", Type: canonical.TypeDate, Samples: []any{"2025-01-31"}},
 }}
 
-func matchField(t *testing.T, m *rag.Matcher, src string) rag.FieldMatch {
+func matchField(t *testing.T, m *schemamatch.Matcher, src string) schemamatch.FieldMatch {
 	t.Helper()
 	res, err := m.Match(context.Background(), ambiguous, nil)
 	require.NoError(t, err)
@@ -49,7 +50,7 @@ func matchField(t *testing.T, m *rag.Matcher, src string) rag.FieldMatch {
 		}
 	}
 	t.Fatalf("no mapping for %s", src)
-	return rag.FieldMatch{}
+	return schemamatch.FieldMatch{}
 }
 
 func TestLLMRerank(t *testing.T) {
@@ -65,7 +66,7 @@ func TestLLMRerank(t *testing.T) {
 			require.Contains(t, prompt, "StageCode")
 			return json.RawMessage(`{"choice":"stage","confidence":0.99}`), nil
 		}}
-		f := matchField(t, newMatcher(t, &rag.MatcherOptions{LLM: llm}), "StageCode")
+		f := matchField(t, newMatcher(t, &schemamatch.MatcherOptions{LLM: llm}), "StageCode")
 		require.Equal(t, "stage", f.CanonicalField)
 		require.Greater(t, f.Confidence, offline.Confidence)
 		require.NotNil(t, f.Evidence.LLM)
@@ -78,7 +79,7 @@ func TestLLMRerank(t *testing.T) {
 		llm := &fakeLLM{answer: func(context.Context, string) (json.RawMessage, error) {
 			return json.RawMessage(`{"choice":"none","confidence":0.9}`), nil
 		}}
-		f := matchField(t, newMatcher(t, &rag.MatcherOptions{LLM: llm}), "StageCode")
+		f := matchField(t, newMatcher(t, &schemamatch.MatcherOptions{LLM: llm}), "StageCode")
 		require.Less(t, f.Confidence, offline.Confidence)
 	})
 	t.Run("timeout keeps the offline decision", func(t *testing.T) {
@@ -89,7 +90,7 @@ func TestLLMRerank(t *testing.T) {
 			<-tctx.Done()
 			return nil, fmt.Errorf("%w: %w", rag.ErrUnavailable, tctx.Err())
 		}}
-		f := matchField(t, newMatcher(t, &rag.MatcherOptions{LLM: llm}), "StageCode")
+		f := matchField(t, newMatcher(t, &schemamatch.MatcherOptions{LLM: llm}), "StageCode")
 		require.Equal(t, offline.CanonicalField, f.CanonicalField)
 		require.Equal(t, offline.Confidence, f.Confidence)
 		require.Equal(t, offline.Decision, f.Decision)
@@ -108,7 +109,7 @@ func TestLLMRerank(t *testing.T) {
 			llm := &fakeLLM{answer: func(context.Context, string) (json.RawMessage, error) {
 				return json.RawMessage(reply), nil
 			}}
-			f := matchField(t, newMatcher(t, &rag.MatcherOptions{LLM: llm}), "StageCode")
+			f := matchField(t, newMatcher(t, &schemamatch.MatcherOptions{LLM: llm}), "StageCode")
 			require.Equal(t, offline.Confidence, f.Confidence)
 			require.Equal(t, offline.CanonicalField, f.CanonicalField)
 			require.NotEmpty(t, f.Evidence.LLM.Error)
@@ -125,7 +126,7 @@ func TestLLMRerank(t *testing.T) {
 			}
 			return json.RawMessage(`{"choice":"none","confidence":0.1}`), nil
 		}}
-		f := matchField(t, newMatcher(t, &rag.MatcherOptions{LLM: llm}), "StageCode")
+		f := matchField(t, newMatcher(t, &schemamatch.MatcherOptions{LLM: llm}), "StageCode")
 		require.NotContains(t, []string{"is_won", "is_closed", "probability", "amount"}, f.CanonicalField)
 	})
 	t.Run("sure mappings are not asked about", func(t *testing.T) {
@@ -134,7 +135,7 @@ func TestLLMRerank(t *testing.T) {
 			require.NotContains(t, prompt, `field "CloseDate"`)
 			return json.RawMessage(`{"choice":"none","confidence":0.5}`), nil
 		}}
-		f := matchField(t, newMatcher(t, &rag.MatcherOptions{LLM: llm}), "CloseDate")
+		f := matchField(t, newMatcher(t, &schemamatch.MatcherOptions{LLM: llm}), "CloseDate")
 		require.Nil(t, f.Evidence.LLM)
 	})
 }

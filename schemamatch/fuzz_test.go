@@ -1,11 +1,11 @@
-package rag_test
+package schemamatch_test
 
 import (
 	"context"
 	"testing"
 
 	"github.com/autonomos/autonomos/canonical"
-	"github.com/autonomos/autonomos/rag"
+	"github.com/autonomos/autonomos/schemamatch"
 )
 
 // FuzzMatch feeds arbitrary source-schema documents to Match: it must never
@@ -17,7 +17,7 @@ func FuzzMatch(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	m, err := rag.NewMatcher(reg, &rag.MatcherOptions{MaxFields: 200})
+	m, err := schemamatch.NewMatcher(reg, &schemamatch.MatcherOptions{MaxFields: 200})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package rag_test
+package schemamatch_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/autonomos/autonomos/canonical"
 	"github.com/autonomos/autonomos/rag"
+	"github.com/autonomos/autonomos/schemamatch"
 )
 
 // memStore is a minimal in-memory VectorStore for tests.
@@ -68,31 +69,31 @@ var oddSchema = canonical.SourceSchema{System: "acme_crm", Object: "Deals", Fiel
 	{Name: "CloseDate", Type: canonical.TypeDate, Samples: []any{"2025-01-31"}},
 }}
 
-func confidenceOf(t *testing.T, m *rag.Matcher, tenant string, s canonical.SourceSchema, src string) (rag.FieldMatch, bool) {
+func confidenceOf(t *testing.T, m *schemamatch.Matcher, tenant string, s canonical.SourceSchema, src string) (schemamatch.FieldMatch, bool) {
 	t.Helper()
-	res, err := m.Match(context.Background(), s, &rag.MatchOptions{Tenant: tenant, Entity: "opportunity"})
+	res, err := m.Match(context.Background(), s, &schemamatch.MatchOptions{Tenant: tenant, Entity: "opportunity"})
 	require.NoError(t, err)
 	for _, f := range res.Mappings {
 		if f.SourceField == src {
 			return f, true
 		}
 	}
-	return rag.FieldMatch{}, false
+	return schemamatch.FieldMatch{}, false
 }
 
 func testRemember(t *testing.T, store rag.VectorStore) {
-	m := newMatcher(t, &rag.MatcherOptions{Store: store})
+	m := newMatcher(t, &schemamatch.MatcherOptions{Store: store})
 	ctx := context.Background()
 	before, ok := confidenceOf(t, m, "t1", oddSchema, "Zorglub__c")
 	require.True(t, !ok || !before.Decision.Mapped() || before.CanonicalField != "amount", "unknown before approval")
 
-	require.NoError(t, m.Remember(ctx, "t1", rag.ApprovedMapping{
+	require.NoError(t, m.Remember(ctx, "t1", schemamatch.ApprovedMapping{
 		System: "acme_crm", Object: "Deals", Field: oddSchema.Fields[1], Entity: "opportunity", CanonicalField: "amount",
 	}))
 	after, ok := confidenceOf(t, m, "t1", oddSchema, "Zorglub__c")
 	require.True(t, ok)
 	require.Equal(t, "amount", after.CanonicalField)
-	require.Equal(t, rag.DecisionAuto, after.Decision)
+	require.Equal(t, schemamatch.DecisionAuto, after.Decision)
 	require.NotNil(t, after.Evidence.Retrieval)
 	require.Equal(t, "Zorglub__c", after.Evidence.Retrieval.SourceField)
 
@@ -109,10 +110,10 @@ func testRemember(t *testing.T, store rag.VectorStore) {
 	other, ok := confidenceOf(t, m, "t2", oddSchema, "Zorglub__c")
 	require.True(t, !ok || other.Evidence.Retrieval == nil)
 
-	err := m.Remember(ctx, "t1", rag.ApprovedMapping{Field: canonical.SourceField{Name: "x"}, Entity: "opportunity", CanonicalField: "nope"})
-	require.ErrorIs(t, err, rag.ErrInvalid)
-	err = m.Remember(ctx, "", rag.ApprovedMapping{Field: canonical.SourceField{Name: "x"}, Entity: "opportunity", CanonicalField: "amount"})
-	require.ErrorIs(t, err, rag.ErrInvalid)
+	err := m.Remember(ctx, "t1", schemamatch.ApprovedMapping{Field: canonical.SourceField{Name: "x"}, Entity: "opportunity", CanonicalField: "nope"})
+	require.ErrorIs(t, err, schemamatch.ErrInvalid)
+	err = m.Remember(ctx, "", schemamatch.ApprovedMapping{Field: canonical.SourceField{Name: "x"}, Entity: "opportunity", CanonicalField: "amount"})
+	require.ErrorIs(t, err, schemamatch.ErrInvalid)
 }
 
 func TestRememberInMemory(t *testing.T) {
@@ -123,8 +124,8 @@ func TestRememberInMemory(t *testing.T) {
 func TestRememberWithoutStore(t *testing.T) {
 	t.Parallel()
 	m := newMatcher(t, nil)
-	err := m.Remember(context.Background(), "t1", rag.ApprovedMapping{Field: canonical.SourceField{Name: "x"}, Entity: "opportunity", CanonicalField: "amount"})
-	require.ErrorIs(t, err, rag.ErrUnavailable)
+	err := m.Remember(context.Background(), "t1", schemamatch.ApprovedMapping{Field: canonical.SourceField{Name: "x"}, Entity: "opportunity", CanonicalField: "amount"})
+	require.ErrorIs(t, err, schemamatch.ErrUnavailable)
 }
 
 // failingStore fails every call.
@@ -136,7 +137,7 @@ func (*failingStore) Search(context.Context, string, string, []float32, int) ([]
 
 func TestMatchSurvivesStoreFailure(t *testing.T) {
 	t.Parallel()
-	m := newMatcher(t, &rag.MatcherOptions{Store: &failingStore{newMemStore()}})
+	m := newMatcher(t, &schemamatch.MatcherOptions{Store: &failingStore{newMemStore()}})
 	f, ok := confidenceOf(t, m, "t1", oddSchema, "CloseDate")
 	require.True(t, ok)
 	require.Equal(t, "close_date", f.CanonicalField)
@@ -147,14 +148,14 @@ func TestMatchSurvivesStoreFailure(t *testing.T) {
 // that do not coerce auto-apply.
 func TestRememberNeverOverridesTypes(t *testing.T) {
 	t.Parallel()
-	m := newMatcher(t, &rag.MatcherOptions{Store: newMemStore()})
+	m := newMatcher(t, &schemamatch.MatcherOptions{Store: newMemStore()})
 	field := canonical.SourceField{Name: "Amount", Type: canonical.TypeString, Samples: []any{"red", "green"}}
-	require.NoError(t, m.Remember(context.Background(), "t1", rag.ApprovedMapping{Field: field, Entity: "opportunity", CanonicalField: "amount"}))
+	require.NoError(t, m.Remember(context.Background(), "t1", schemamatch.ApprovedMapping{Field: field, Entity: "opportunity", CanonicalField: "amount"}))
 	s := canonical.SourceSchema{Object: "Deals", Fields: []canonical.SourceField{field}}
 	f, ok := confidenceOf(t, m, "t1", s, "Amount")
 	require.True(t, ok)
 	require.Equal(t, "amount", f.CanonicalField)
 	require.NotNil(t, f.Evidence.Retrieval, "the approval was found")
-	require.Equal(t, rag.DecisionReject, f.Decision, "confidence %v", f.Confidence)
+	require.Equal(t, schemamatch.DecisionReject, f.Decision, "confidence %v", f.Confidence)
 
 }

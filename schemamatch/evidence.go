@@ -1,4 +1,4 @@
-package rag
+package schemamatch
 
 // Evidence explains a proposed mapping: every signal the confidence was
 // combined from, as JSON.

@@ -1,4 +1,4 @@
-package rag_test
+package schemamatch_test
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package rag_test
+package schemamatch_test
 
 import (
 	"context"
@@ -10,39 +10,40 @@ import (
 
 	"github.com/autonomos/autonomos/canonical"
 	"github.com/autonomos/autonomos/rag"
+	"github.com/autonomos/autonomos/schemamatch"
 )
 
 func TestNewMatcherValidatesOptions(t *testing.T) {
 	t.Parallel()
 	reg, err := canonical.NewRegistry()
 	require.NoError(t, err)
-	_, err = rag.NewMatcher(nil, nil)
-	require.ErrorIs(t, err, rag.ErrInvalid)
-	for name, opts := range map[string]*rag.MatcherOptions{
-		"Thresholds":  {Thresholds: rag.Thresholds{AutoApply: 0.5, Review: 0.7}},
+	_, err = schemamatch.NewMatcher(nil, nil)
+	require.ErrorIs(t, err, schemamatch.ErrInvalid)
+	for name, opts := range map[string]*schemamatch.MatcherOptions{
+		"Thresholds":  {Thresholds: schemamatch.Thresholds{AutoApply: 0.5, Review: 0.7}},
 		"MaxFields":   {MaxFields: -1},
 		"MaxLLMCalls": {MaxLLMCalls: -2},
 	} {
-		_, err := rag.NewMatcher(reg, opts)
-		require.ErrorIs(t, err, rag.ErrInvalid, name)
+		_, err := schemamatch.NewMatcher(reg, opts)
+		require.ErrorIs(t, err, schemamatch.ErrInvalid, name)
 		require.Contains(t, err.Error(), name)
 	}
 }
 
 func TestThresholds(t *testing.T) {
 	t.Parallel()
-	th := rag.DefaultThresholds()
+	th := schemamatch.DefaultThresholds()
 	require.NoError(t, th.Validate())
-	require.Equal(t, rag.DecisionAuto, th.Decide(0.85))
-	require.Equal(t, rag.DecisionReview, th.Decide(0.6))
-	require.Equal(t, rag.DecisionReject, th.Decide(0.59))
-	require.ErrorIs(t, rag.Thresholds{AutoApply: 1.2, Review: 0.5}.Validate(), rag.ErrInvalid)
-	require.ErrorIs(t, rag.Thresholds{AutoApply: 0.9, Review: 0}.Validate(), rag.ErrInvalid)
+	require.Equal(t, schemamatch.DecisionAuto, th.Decide(0.85))
+	require.Equal(t, schemamatch.DecisionReview, th.Decide(0.6))
+	require.Equal(t, schemamatch.DecisionReject, th.Decide(0.59))
+	require.ErrorIs(t, schemamatch.Thresholds{AutoApply: 1.2, Review: 0.5}.Validate(), schemamatch.ErrInvalid)
+	require.ErrorIs(t, schemamatch.Thresholds{AutoApply: 0.9, Review: 0}.Validate(), schemamatch.ErrInvalid)
 }
 
 func TestMatchRejectsBadInput(t *testing.T) {
 	t.Parallel()
-	m := newMatcher(t, &rag.MatcherOptions{MaxFields: 3})
+	m := newMatcher(t, &schemamatch.MatcherOptions{MaxFields: 3})
 	ctx := context.Background()
 	fields := func(n int) []canonical.SourceField {
 		var fs []canonical.SourceField
@@ -52,23 +53,23 @@ func TestMatchRejectsBadInput(t *testing.T) {
 		return fs
 	}
 	_, err := m.Match(ctx, canonical.SourceSchema{Object: "x", Fields: fields(4)}, nil)
-	require.ErrorIs(t, err, rag.ErrInvalid, "more than MaxFields")
+	require.ErrorIs(t, err, schemamatch.ErrInvalid, "more than MaxFields")
 	require.Contains(t, err.Error(), "limit of 3")
 
 	_, err = m.Match(ctx, canonical.SourceSchema{Object: "x"}, nil)
-	require.ErrorIs(t, err, rag.ErrInvalid, "no fields")
+	require.ErrorIs(t, err, schemamatch.ErrInvalid, "no fields")
 	require.ErrorIs(t, err, canonical.ErrInvalidSchema)
 
 	dup := canonical.SourceSchema{Fields: []canonical.SourceField{{Name: "a"}, {Name: "a"}}}
 	_, err = m.Match(ctx, dup, nil)
-	require.ErrorIs(t, err, rag.ErrInvalid, "duplicate names")
+	require.ErrorIs(t, err, schemamatch.ErrInvalid, "duplicate names")
 
-	_, err = m.Match(ctx, canonical.SourceSchema{Fields: fields(2)}, &rag.MatchOptions{Entity: "spaceship"})
-	require.ErrorIs(t, err, rag.ErrInvalid)
+	_, err = m.Match(ctx, canonical.SourceSchema{Fields: fields(2)}, &schemamatch.MatchOptions{Entity: "spaceship"})
+	require.ErrorIs(t, err, schemamatch.ErrInvalid)
 	require.ErrorIs(t, err, canonical.ErrUnknownEntity)
 
-	_, err = m.Match(ctx, canonical.SourceSchema{Fields: fields(2)}, &rag.MatchOptions{Thresholds: &rag.Thresholds{AutoApply: 0.1, Review: 0.9}})
-	require.ErrorIs(t, err, rag.ErrInvalid)
+	_, err = m.Match(ctx, canonical.SourceSchema{Fields: fields(2)}, &schemamatch.MatchOptions{Thresholds: &schemamatch.Thresholds{AutoApply: 0.1, Review: 0.9}})
+	require.ErrorIs(t, err, schemamatch.ErrInvalid)
 
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
@@ -80,11 +81,11 @@ func TestMatchDefaultLimitIs2000Fields(t *testing.T) {
 	t.Parallel()
 	m := newMatcher(t, nil)
 	s := canonical.SourceSchema{Object: "wide"}
-	for i := range rag.DefaultMaxFields + 1 {
+	for i := range schemamatch.DefaultMaxFields + 1 {
 		s.Fields = append(s.Fields, canonical.SourceField{Name: fmt.Sprintf("col_%d", i)})
 	}
 	_, err := m.Match(context.Background(), s, nil)
-	require.ErrorIs(t, err, rag.ErrInvalid)
+	require.ErrorIs(t, err, schemamatch.ErrInvalid)
 }
 
 func TestMatchJSONShape(t *testing.T) {
@@ -127,7 +128,7 @@ func TestMatchOneToOne(t *testing.T) {
 	}
 }
 
-func assertConsistent(t *testing.T, s canonical.SourceSchema, res *rag.MatchResult) {
+func assertConsistent(t *testing.T, s canonical.SourceSchema, res *schemamatch.MatchResult) {
 	t.Helper()
 	targets := map[string]bool{}
 	sources := map[string]bool{}
@@ -138,7 +139,7 @@ func assertConsistent(t *testing.T, s canonical.SourceSchema, res *rag.MatchResu
 		targets[f.CanonicalField], sources[f.SourceField] = true, true
 		require.GreaterOrEqual(t, f.Confidence, 0.0)
 		require.LessOrEqual(t, f.Confidence, 1.0)
-		require.Equal(t, rag.DefaultThresholds().Decide(f.Confidence), f.Decision)
+		require.Equal(t, schemamatch.DefaultThresholds().Decide(f.Confidence), f.Decision)
 		if f.Decision.Mapped() {
 			mapped[f.SourceField] = true
 		}
@@ -161,17 +162,17 @@ func TestMatchForcedEntityAndTenantThresholds(t *testing.T) {
 	t.Parallel()
 	m := newMatcher(t, nil)
 	s := loadSchema(t, "../testdata/matching/salesforce_contact.json")
-	res, err := m.Match(context.Background(), s, &rag.MatchOptions{Entity: "contact"})
+	res, err := m.Match(context.Background(), s, &schemamatch.MatchOptions{Entity: "contact"})
 	require.NoError(t, err)
 	require.Equal(t, "contact", res.Entity)
 	require.Equal(t, 1.0, res.EntityConfidence)
 
 	// A stricter tenant sends everything to review.
-	strict := &rag.Thresholds{AutoApply: 1, Review: 0.6}
-	res, err = m.Match(context.Background(), s, &rag.MatchOptions{Thresholds: strict})
+	strict := &schemamatch.Thresholds{AutoApply: 1, Review: 0.6}
+	res, err = m.Match(context.Background(), s, &schemamatch.MatchOptions{Thresholds: strict})
 	require.NoError(t, err)
 	for _, f := range res.Mappings {
-		require.NotEqual(t, rag.DecisionAuto, f.Decision, f.SourceField)
+		require.NotEqual(t, schemamatch.DecisionAuto, f.Decision, f.SourceField)
 	}
 }
 
@@ -196,12 +197,12 @@ func TestMatchIdVersusForeignKey(t *testing.T) {
 
 	s.Object = "Account"
 	s.Fields = []canonical.SourceField{s.Fields[0], {Name: "Name", Type: canonical.TypeString, Samples: []any{"Acme"}}}
-	res, err = m.Match(context.Background(), s, &rag.MatchOptions{Entity: "account"})
+	res, err = m.Match(context.Background(), s, &schemamatch.MatchOptions{Entity: "account"})
 	require.NoError(t, err)
 	require.Equal(t, "account_id", mappedFields(res)["Id"])
 }
 
-func mappedFields(res *rag.MatchResult) map[string]string {
+func mappedFields(res *schemamatch.MatchResult) map[string]string {
 	out := map[string]string{}
 	for _, f := range res.Mappings {
 		if f.Decision.Mapped() {
@@ -221,11 +222,11 @@ func TestMatchTypeIncompatibleNeverAutoApplies(t *testing.T) {
 		{Name: "amount", Type: canonical.TypeString, Samples: []any{"lots", "a few", "unknown"}},
 		{Name: "closedate", Type: canonical.TypeBoolean, Samples: []any{true, false}},
 	}}
-	res, err := m.Match(context.Background(), s, &rag.MatchOptions{Entity: "opportunity"})
+	res, err := m.Match(context.Background(), s, &schemamatch.MatchOptions{Entity: "opportunity"})
 	require.NoError(t, err)
 	for _, f := range res.Mappings {
 		if f.CanonicalField == "amount" || f.CanonicalField == "close_date" {
-			require.NotEqual(t, rag.DecisionAuto, f.Decision, f.SourceField)
+			require.NotEqual(t, schemamatch.DecisionAuto, f.Decision, f.SourceField)
 			require.False(t, f.Evidence.TypeCompatible, f.SourceField)
 		}
 	}
@@ -284,7 +285,7 @@ func TestMatchCustomEntity(t *testing.T) {
 	}}
 	reg, err := canonical.NewRegistry(sub)
 	require.NoError(t, err)
-	m, err := rag.NewMatcher(reg, nil)
+	m, err := schemamatch.NewMatcher(reg, nil)
 	require.NoError(t, err)
 	s := canonical.SourceSchema{System: "billing", Object: "subscriptions", Fields: []canonical.SourceField{
 		{Name: "id", Type: canonical.TypeString, Samples: []any{"sub_1OaBcDEfGhIjKl"}},
@@ -315,7 +316,7 @@ func (brokenEmbedder) Embed(context.Context, []string) ([][]float32, error) {
 
 func TestMatchWithoutEmbeddings(t *testing.T) {
 	t.Parallel()
-	m := newMatcher(t, &rag.MatcherOptions{Embedder: brokenEmbedder{}})
+	m := newMatcher(t, &schemamatch.MatcherOptions{Embedder: brokenEmbedder{}})
 	res, err := m.Match(context.Background(), loadSchema(t, "../testdata/matching/salesforce_contact.json"), nil)
 	require.NoError(t, err)
 	require.Equal(t, "contact", res.Entity)
