@@ -16,6 +16,13 @@ type Evidence struct {
 	Profile string `json:"profile,omitempty"`
 	// ProfileFit is how well the profile suits the field, -1..1.
 	ProfileFit float64 `json:"profile_fit"`
+	// ValueEvidence is the log-odds the value profile adds on its own,
+	// whatever the name says; 0 when the profile does not single the
+	// field out.
+	ValueEvidence float64 `json:"value_evidence,omitempty"`
+	// FirstColumnKey is true when an identifier in the first column
+	// counted toward the record's own id.
+	FirstColumnKey bool `json:"first_column_key,omitempty"`
 	// CoercionRate is the share of samples that coerce to the canonical
 	// type; absent without samples.
 	CoercionRate *float64 `json:"coercion_rate,omitempty"`
@@ -36,6 +43,7 @@ type Evidence struct {
 	Score float64 `json:"score"`
 
 	incompatible bool // no sample coerces or the declared type excludes the target
+	excluded     bool // never a candidate: an object for a scalar field
 }
 
 // NameEvidence is the name signal of a mapping.
@@ -49,6 +57,9 @@ type NameEvidence struct {
 	// Lexicon is true when Matched is a lexicon synonym rather than the
 	// canonical field's own name.
 	Lexicon bool `json:"lexicon"`
+	// Placeholder is true when the name says nothing ("col_01") and the
+	// values alone were judged.
+	Placeholder bool `json:"placeholder,omitempty"`
 }
 
 // RetrievalEvidence is an approved mapping close to the source field.

@@ -32,6 +32,10 @@ type MatcherOptions struct {
 	LLM rag.LLM
 	// MaxLLMCalls bounds LLM calls per Match. Default 20.
 	MaxLLMCalls int
+	// Calibration maps raw scores to confidences. Default: the built-in
+	// calibration, fitted on the development schemas (see
+	// BuiltinCalibration); Identity() shows raw scores.
+	Calibration *Calibration
 	// MaxFields is the largest number of source fields Match accepts.
 	// Default DefaultMaxFields (2000).
 	MaxFields int
@@ -50,6 +54,8 @@ type Matcher struct {
 	maxFields   int
 	vocab       *vocabulary
 	entities    []*entityModel
+	noneObjects []phrase
+	calibration Calibration
 
 	mu        sync.Mutex
 	canonVecs map[string][]float32 // canonical field text -> vector
@@ -63,6 +69,9 @@ type entityModel struct {
 	objects []phrase
 	context map[string]bool
 	idField string
+	// shared are the fields that say little about this entity: its id and
+	// fields other entities have too (created_at, currency, owner_id).
+	shared map[string]bool
 }
 
 // fieldModel is the compiled view of one canonical field.
@@ -137,8 +146,41 @@ func NewMatcher(reg *canonical.Registry, opts *MatcherOptions) (*Matcher, error)
 		}
 		m.vocab.add(namewords.Split(e.Name)...)
 	}
+	names := map[string]int{}
 	for _, e := range reg.Entities() {
 		m.entities = append(m.entities, m.compileEntity(e))
+		for _, f := range e.Fields {
+			names[f.Name]++
+		}
+	}
+	for _, em := range m.entities {
+		em.shared = map[string]bool{em.idField: true}
+		for _, f := range em.entity.Fields {
+			if names[f.Name] > 1 {
+				em.shared[f.Name] = true
+			}
+		}
+	}
+	// "No entity" objects never include what an entity of the registry is
+	// named after (a custom "subscription" entity).
+	own := map[string]bool{}
+	for _, em := range m.entities {
+		own[strings.Join(m.phrase(strings.ReplaceAll(em.name, "_", " "), nil).tokens, " ")] = true
+		for _, p := range em.objects {
+			own[strings.Join(p.tokens, " ")] = true
+		}
+	}
+	for _, o := range builtin.objects[noneKey] {
+		if p := m.phrase(o, nil); !own[strings.Join(p.tokens, " ")] {
+			m.noneObjects = append(m.noneObjects, p)
+		}
+	}
+	m.calibration = builtinCalibration
+	if o.Calibration != nil {
+		if err := o.Calibration.Validate(); err != nil {
+			return nil, fmt.Errorf("schemamatch: matcher option Calibration: %w", err)
+		}
+		m.calibration = *o.Calibration
 	}
 	return m, nil
 }
@@ -245,11 +287,18 @@ type MatchOptions struct {
 // MatchResult is the matcher's proposal for one source schema. Its JSON
 // form is the output of `aos match`.
 type MatchResult struct {
-	// Entity is the canonical entity the source object holds.
+	// Entity is the canonical entity the source object holds; empty when
+	// no canonical entity fits (orders, order lines, charges ...), and then
+	// nothing is mapped.
 	Entity string `json:"entity"`
-	// EntityConfidence is the probability that Entity is right (1 when
-	// the caller named the entity).
+	// EntityConfidence is the probability that Entity is right, or that
+	// no entity fits when Entity is empty (1 when the caller named the
+	// entity).
 	EntityConfidence float64 `json:"entity_confidence"`
+	// EntityCandidates are the likeliest choices, best first, "" standing
+	// for no canonical entity. They are not part of the JSON form (the
+	// `aos match` output is a contract).
+	EntityCandidates []EntityCandidate `json:"-"`
 	// Mappings lists one proposal per source field that has a candidate,
 	// in schema order: decision auto or review maps the field; a reject
 	// shows the best candidate that was not good enough.
@@ -335,26 +384,40 @@ func (m *Matcher) Match(ctx context.Context, schema canonical.SourceSchema, opts
 	}
 	var best *entityPlan
 	conf := 1.0
+	var cands []EntityCandidate
 	if forced != nil {
 		best, err = m.plan(ctx, forced, schema, src)
 		if err != nil {
 			return nil, err
 		}
+		cands = []EntityCandidate{{Entity: forced.name, Confidence: 1}}
 	} else {
+		se := m.readSchema(schema, src)
 		plans := make([]*entityPlan, 0, len(m.entities))
 		for _, em := range m.entities {
 			p, err := m.plan(ctx, em, schema, src)
 			if err != nil {
 				return nil, err
 			}
+			p.score = p.entityScore(se, builtin.signatures[em.name])
 			plans = append(plans, p)
 		}
-		best, conf = chooseEntity(plans)
+		best, conf, cands = chooseEntity(plans, m.noneScore(se))
+	}
+	if best == nil {
+		// No canonical entity fits: nothing is proposed.
+		r := &MatchResult{EntityConfidence: round3(conf), EntityCandidates: cands, Mappings: []FieldMatch{}, Unmapped: []string{}}
+		for _, f := range schema.Fields {
+			r.Unmapped = append(r.Unmapped, f.Name)
+		}
+		return r, nil
 	}
 	if m.llm != nil {
 		m.rerank(ctx, schema, src, best)
 	}
-	return best.result(schema, th, conf), nil
+	r := best.result(schema, th, conf, m.calibration)
+	r.EntityCandidates = cands
+	return r, nil
 }
 
 // errorText renders an error for evidence.

@@ -242,8 +242,9 @@ func TestMatchUnrelatedSchemaIsUncertain(t *testing.T) {
 	}}
 	res, err := m.Match(context.Background(), s, nil)
 	require.NoError(t, err)
-	require.Less(t, res.EntityConfidence, 0.6)
+	require.Empty(t, res.Entity, "no canonical entity fits sensor readings")
 	require.Empty(t, mappedFields(res))
+	require.Len(t, res.Unmapped, 3)
 }
 
 func TestMatchedMapping(t *testing.T) {

@@ -34,15 +34,20 @@ func (m *Matcher) plan(ctx context.Context, em *entityModel, schema canonical.So
 		pl.names = append(pl.names, s.field.Name)
 		core := coreTokens(s.tokens, em.context)
 		row := make([]candidate, len(em.fields))
+		fits := 0
+		for _, fm := range em.fields {
+			if profileFit(s.profile, fm.field, fm.entityID) >= 0.9 {
+				fits++
+			}
+		}
 		for j, fm := range em.fields {
-			z, ev := m.score(s, fm, core, objectID, vecs[j], em.name)
+			z, ev := m.score(s, fm, core, objectID, vecs[j], em.name, fits)
 			row[j] = candidate{src: i, dst: j, z: z, p: sigmoid(z), ev: ev}
 		}
 		pl.matrix[i] = row
 	}
 	pl.assign()
 	pl.compete(em)
-	pl.score = pl.entityScore(m, schema)
 	return pl, nil
 }
 
@@ -53,7 +58,7 @@ func (pl *entityPlan) assign() {
 	var all []*candidate
 	for i := range pl.matrix {
 		for j := range pl.matrix[i] {
-			if c := &pl.matrix[i][j]; c.p >= minCandidate {
+			if c := &pl.matrix[i][j]; c.p >= minCandidate && !c.ev.excluded {
 				all = append(all, c)
 			}
 		}
@@ -89,27 +94,30 @@ func (pl *entityPlan) compete(em *entityModel) {
 		if c == nil {
 			continue
 		}
-		var rival *candidate
-		// Other source fields that prefer this canonical field to their own.
+		var rival, sameTarget *candidate
+		// Other source fields that prefer this canonical field to their own:
+		// the better of two valid candidates keeps the target (amount_due
+		// over amount_remaining); the other is shown as the runner-up.
 		for k := range pl.matrix {
 			if k == i {
 				continue
 			}
 			o := &pl.matrix[k][c.dst]
-			if a := pl.assigned[k]; a != nil && a.p >= o.p {
+			if a := pl.assigned[k]; a != nil && a.p >= o.p || o.ev.excluded {
 				continue
 			}
-			if rival == nil || o.p > rival.p {
-				rival = o
+			if sameTarget == nil || o.p > sameTarget.p {
+				sameTarget = o
 			}
 		}
-		// Other canonical fields of this source no better-placed field took.
+		// Other canonical fields of this source no better-placed field
+		// took: two plausible readings of one field, at most one right.
 		for j := range pl.matrix[i] {
 			if j == c.dst {
 				continue
 			}
 			o := &pl.matrix[i][j]
-			if a := owner[j]; a != nil && a.p >= o.p {
+			if a := owner[j]; a != nil && a.p >= o.p || o.ev.excluded {
 				continue
 			}
 			if rival == nil || o.p > rival.p {
@@ -117,15 +125,19 @@ func (pl *entityPlan) compete(em *entityModel) {
 			}
 		}
 		c.final = c.p
-		if rival == nil || rival.p < 0.05 {
+		shown := rival
+		if shown == nil || sameTarget != nil && sameTarget.p > shown.p {
+			shown = sameTarget
+		}
+		if shown == nil || shown.p < 0.05 {
 			continue
 		}
 		c.ev.RunnerUp = &Competitor{
-			SourceField:    pl.srcName(rival.src),
-			CanonicalField: em.fields[rival.dst].field.Name,
-			Confidence:     round3(rival.p),
+			SourceField:    pl.srcName(shown.src),
+			CanonicalField: em.fields[shown.dst].field.Name,
+			Confidence:     round3(shown.p),
 		}
-		if rival.p > 0.5 {
+		if rival != nil && rival.p > 0.5 {
 			odds := c.p / (1 - c.p) * (1 - rival.p) / rival.p
 			c.final = odds / (1 + odds)
 		}
@@ -136,63 +148,14 @@ func (pl *entityPlan) srcName(i int) string {
 	return pl.names[i]
 }
 
-// entityScore is the evidence that the schema holds em: the confidence of
-// its mappings, required fields found, and how the object is named.
-func (pl *entityPlan) entityScore(m *Matcher, schema canonical.SourceSchema) float64 {
-	var s float64
-	for _, c := range pl.assigned {
-		if c == nil || c.final < 0.5 {
-			continue
-		}
-		s += c.final
-		if pl.em.fields[c.dst].field.Required {
-			s += 0.5
-		}
-	}
-	objToks := dedupe(m.vocab.tokenize(schema.Object))
-	var obj float64
-	for _, p := range pl.em.objects {
-		obj = math.Max(obj, dice(objToks, p.tokens))
-		if len(objToks) > len(p.tokens) {
-			// "gcp_billing_export_v1", "AccountHistory": containment counts.
-			var hit float64
-			for _, t := range p.tokens {
-				for _, u := range objToks {
-					if t == u {
-						hit++
-					}
-				}
-			}
-			obj = math.Max(obj, 0.8*hit/float64(len(p.tokens)))
-		}
-	}
-	return s + 3*obj
-}
+// maxConfidence caps every confidence: the matcher is never certain.
+const maxConfidence = 0.999
 
-// noEntityScore is the score of "none of the entities": a schema must
-// bring more evidence than this for a confident entity.
-const noEntityScore = 2.5
-
-// chooseEntity picks the plan with the most evidence; its confidence is its
-// softmax share against the others and against "none of them".
-func chooseEntity(plans []*entityPlan) (*entityPlan, float64) {
-	best := plans[0]
-	for _, p := range plans[1:] {
-		if p.score > best.score {
-			best = p
-		}
-	}
-	const temperature = 1.0
-	var sum float64
-	for _, p := range plans {
-		sum += math.Exp((p.score - best.score) / temperature)
-	}
-	sum += math.Exp((noEntityScore - best.score) / temperature)
-	return best, 1 / sum
-}
-
-// result renders the plan as a MatchResult.
-func (pl *entityPlan) result(schema canonical.SourceSchema, th Thresholds, entityConf float64) *MatchResult {
+// result renders the plan as a MatchResult. Each field's score is
+// conditioned on the entity — conf^(1-p) scales it, so an uncertain entity
+// makes a middling mapping less certain but never crushes a confident one
+// — and then calibrated.
+func (pl *entityPlan) result(schema canonical.SourceSchema, th Thresholds, entityConf float64, cal Calibration) *MatchResult {
 	r := &MatchResult{Entity: pl.em.name, EntityConfidence: round3(entityConf), Mappings: []FieldMatch{}, Unmapped: []string{}}
 	for i, f := range schema.Fields {
 		c := pl.assigned[i]
@@ -200,8 +163,9 @@ func (pl *entityPlan) result(schema canonical.SourceSchema, th Thresholds, entit
 			r.Unmapped = append(r.Unmapped, f.Name)
 			continue
 		}
-		// An uncertain entity makes every mapping less certain.
-		p := round3(c.final * math.Min(1, entityConf+0.05))
+		p := c.final * math.Pow(entityConf, 1-c.final)
+		// A calibrated confidence is never certainty.
+		p = math.Min(round3(cal.apply(p)), maxConfidence)
 		d := th.Decide(p)
 		ev := c.ev
 		r.Mappings = append(r.Mappings, FieldMatch{

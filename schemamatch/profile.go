@@ -38,6 +38,10 @@ const (
 	ProfileLabel       Profile = "label"       // short words: enums, names
 	ProfileCode        Profile = "code"        // short codes with digits or dashes
 	ProfileMixed       Profile = "mixed"       // nothing dominant
+	ProfileYear        Profile = "year"        // whole numbers 1900..2100
+	ProfileIdentifier  Profile = "identifier"  // distinct values of one fixed pattern: C-100231, INV/2024/00001
+	ProfileEnum        Profile = "enum"        // few distinct short labels: stages, statuses, types
+	ProfileConstant    Profile = "constant"    // one value repeated: evidence of nothing
 )
 
 var (
@@ -51,6 +55,9 @@ var (
 	reDatetime = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}`)
 	reDigits   = regexp.MustCompile(`^\d+$`)
 	reCode     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._/-]*$`)
+	// reDigitsDots is a version or a dotted number ("1.2.3", "10.4.12"),
+	// which the domain pattern would otherwise take for a host.
+	reDigitsDots = regexp.MustCompile(`^[0-9.]+$`)
 )
 
 // valueProfile summarizes the samples of one source field.
@@ -60,6 +67,8 @@ type valueProfile struct {
 	Share    float64 // share of samples of Kind
 	Min, Max float64 // numeric range when numeric
 	Distinct int
+	// Blank counts empty samples: nil, "", SAP's "00000000" date.
+	Blank int
 }
 
 // sampleString renders a sample as text for pattern checks.
@@ -124,7 +133,7 @@ func classify(v any) Profile {
 	}
 	low := strings.ToLower(s)
 	switch low {
-	case "true", "false", "yes", "no", "y", "n", "t", "f":
+	case "true", "false", "yes", "no", "y", "n", "t", "f", "ja", "nein", "oui", "non", "si", "sí", "sim", "nao", "não":
 		return ProfileBoolean
 	}
 	if strings.Contains(s, "@") && !strings.ContainsAny(s, " ") {
@@ -132,19 +141,22 @@ func classify(v any) Profile {
 			return ProfileEmail
 		}
 	}
-	if strings.HasPrefix(low, "http://") || strings.HasPrefix(low, "https://") || reDomain.MatchString(low) {
+	if strings.HasPrefix(low, "http://") || strings.HasPrefix(low, "https://") || reDomain.MatchString(low) && !reDigitsDots.MatchString(low) {
 		return ProfileURL
 	}
 	if reUUID.MatchString(s) {
 		return ProfileUUID
 	}
+	if ok, hasTime := parseDateText(s); ok {
+		if hasTime {
+			return ProfileDatetime
+		}
+		return ProfileDate
+	}
 	if reDatetime.MatchString(s) {
 		if _, err := canonical.Coerce(canonical.Timestamp, s, nil); err == nil {
 			return ProfileDatetime
 		}
-	}
-	if reDate.MatchString(s) {
-		return ProfileDate
 	}
 	if reLooseDT.MatchString(s) {
 		return ProfileDatetime
@@ -158,25 +170,28 @@ func classify(v any) Profile {
 				return ProfileUnixTime
 			}
 		}
-		if len(s) >= 6 {
-			return ProfileNumericID
+		if len(s) >= 6 || len(s) >= 3 && s[0] == '0' {
+			return ProfileNumericID // leading zeros: a key, not a count
 		}
 		return ProfileInteger
 	}
-	if f, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimLeft(s, "$€£"), ",", ""), 64); err == nil {
+	if f, pct, ok := parseLocaleNumber(s); ok {
+		if pct {
+			return ProfileProbability
+		}
 		return classifyNumber(f)
 	}
-	if rePhone.MatchString(s) && countDigits(s) >= 7 && (strings.ContainsAny(s, " ()-+.")) {
+	if looksLikePhone(s) {
 		return ProfilePhone
 	}
-	if code, ok := canonical.CountryCode(s); ok && code != "" && (len(s) > 3 || strings.ToUpper(s) == s) {
+	if code, ok := countryCode(s); ok && code != "" && (len(s) > 3 || strings.ToUpper(s) == s) {
 		return ProfileCountry
 	}
 	if isOpaqueID(s) {
 		return ProfileOpaqueID
 	}
 	if strings.Contains(s, " ") {
-		if countDigits(s) > 0 && len(s) <= 12 {
+		if countDigits(s) > 0 && len(s) <= 12 && countDigits(s)*2 >= len(strings.ReplaceAll(s, " ", "")) {
 			return ProfileCode // postal codes "EC1A 1BB"
 		}
 		return ProfileText
@@ -186,6 +201,9 @@ func classify(v any) Profile {
 	}
 	return ProfileLabel
 }
+
+// canonicalCountry is canonical.CountryCode.
+func canonicalCountry(s string) (string, bool) { return canonical.CountryCode(s) }
 
 func isUnixRange(f float64) bool {
 	return (f >= 3e8 && f <= 5e9) || (f >= 3e11 && f <= 5e12)
@@ -235,27 +253,43 @@ func isOpaqueID(s string) bool {
 }
 
 // profileSamples summarizes samples; numbers are profiled as a whole so
-// [10, 75, 100] reads as probabilities and [0.5, 24] as amounts.
+// [10, 75, 100] reads as probabilities and [0.5, 24] as amounts. Blanks
+// (nil, "", SAP's "00000000") are counted apart; a column whose values are
+// all one value is constant, which says nothing about its meaning unless
+// the value itself is specific (a currency, a country).
 func profileSamples(samples []any) valueProfile {
 	counts := map[Profile]int{}
 	var p valueProfile
 	p.Min, p.Max = math.Inf(1), math.Inf(-1)
-	numeric, whole := 0, 0
+	numeric, whole, years, compactDates := 0, 0, 0, 0
 	distinct := map[string]bool{}
+	shapes := map[string]bool{}
 	for _, v := range samples {
+		if str, ok := v.(string); ok && strings.TrimSpace(str) == sapBlankDate {
+			p.Blank++
+			continue
+		}
 		k := classify(v)
 		if k == ProfileNone {
+			p.Blank++
 			continue
 		}
 		p.Count++
 		counts[k]++
-		if s, ok := sampleString(v); ok {
-			distinct[s] = true
+		if str, ok := sampleString(v); ok {
+			distinct[str] = true
+			shapes[shape(str)] = true
 		}
 		if f, ok := sampleNumber(v); ok {
 			numeric++
 			if f == math.Trunc(f) {
 				whole++
+				if f >= 1900 && f <= 2100 {
+					years++
+				}
+				if n := int(f); f >= 19000101 && f <= 21001231 && validDate(n/10000, n/100%100, n%100) {
+					compactDates++
+				}
 			}
 			p.Min, p.Max = math.Min(p.Min, f), math.Max(p.Max, f)
 		}
@@ -268,6 +302,10 @@ func profileSamples(samples []any) valueProfile {
 		switch {
 		case counts[ProfileUnixTime] == p.Count:
 			p.Kind = ProfileUnixTime
+		case compactDates == p.Count:
+			p.Kind = ProfileDate
+		case years == p.Count:
+			p.Kind = ProfileYear
 		case p.Min >= 0 && p.Max <= 1 && whole < numeric:
 			p.Kind = ProfileProbability
 		case whole == numeric:
@@ -276,7 +314,7 @@ func profileSamples(samples []any) valueProfile {
 			p.Kind = ProfileMoney
 		}
 		p.Share = 1
-		return p
+		return p.refine(len(shapes))
 	}
 	best, bestN := ProfileMixed, 0
 	for _, k := range profileOrder {
@@ -289,10 +327,39 @@ func profileSamples(samples []any) valueProfile {
 	if idLike == p.Count && idLike > bestN {
 		best, bestN = ProfileOpaqueID, idLike
 	}
+	// Amounts written for people mix whole and decimal values.
+	if amounts := counts[ProfileMoney] + counts[ProfileInteger]; counts[ProfileMoney] > 0 && amounts > bestN {
+		best, bestN = ProfileMoney, amounts
+	}
+	// Dates and timestamps mix in one column.
+	if times := counts[ProfileDate] + counts[ProfileDatetime]; times > bestN {
+		best, bestN = ProfileDatetime, times
+		if counts[ProfileDate] >= counts[ProfileDatetime] {
+			best = ProfileDate
+		}
+	}
 	if float64(bestN) < 0.6*float64(p.Count) {
 		best = ProfileMixed
 	}
 	p.Kind, p.Share = best, float64(bestN)/float64(p.Count)
+	return p.refine(len(shapes))
+}
+
+// refine reads column-level evidence into the kind: a constant column, an
+// identifier (distinct values of one fixed pattern), an enumeration
+// (repeated short labels).
+func (p valueProfile) refine(shapes int) valueProfile {
+	specific := map[Profile]bool{ProfileEmail: true, ProfileURL: true, ProfilePhone: true, ProfileCurrency: true,
+		ProfileCountry: true, ProfileDate: true, ProfileDatetime: true, ProfileUnixTime: true, ProfileBoolean: true}
+	switch {
+	case p.Count >= 3 && p.Distinct == 1 && !specific[p.Kind]:
+		p.Kind = ProfileConstant
+	case p.Count >= 3 && p.Distinct == p.Count && shapes == 1 &&
+		(p.Kind == ProfileCode || p.Kind == ProfileNumericID || p.Kind == ProfileOpaqueID):
+		p.Kind = ProfileIdentifier
+	case p.Count >= 3 && p.Distinct < p.Count && (p.Kind == ProfileLabel || p.Kind == ProfileText && p.Distinct <= 3):
+		p.Kind = ProfileEnum
+	}
 	return p
 }
 
@@ -300,6 +367,15 @@ var profileOrder = []Profile{
 	ProfileBoolean, ProfileEmail, ProfileURL, ProfileUUID, ProfileDatetime, ProfileDate, ProfileUnixTime,
 	ProfileCurrency, ProfilePhone, ProfileCountry, ProfileOpaqueID, ProfileNumericID, ProfileProbability,
 	ProfileMoney, ProfileInteger, ProfileText, ProfileCode, ProfileLabel, ProfileMixed,
+}
+
+// specificity says how much a profile alone tells about a field, 0..1: an
+// e-mail column is almost surely an e-mail field, a date column is one of
+// several dates.
+var specificity = map[Profile]float64{
+	ProfileEmail: 1, ProfileURL: 0.9, ProfileCurrency: 0.95, ProfileCountry: 0.9, ProfilePhone: 0.85,
+	ProfileProbability: 0.5, ProfileDate: 0.5, ProfileDatetime: 0.5, ProfileUnixTime: 0.5, ProfileMoney: 0.45,
+	ProfileIdentifier: 0.4, ProfileUUID: 0.4, ProfileOpaqueID: 0.35, ProfileEnum: 0.25,
 }
 
 // isIDField reports whether a canonical field holds an identifier.
@@ -311,14 +387,16 @@ func isIDField(f canonical.Field, entityID bool) bool {
 // strongly when the type is specific (an e-mail profile for an email field),
 // weakly for generic text.
 func profileFit(p valueProfile, f canonical.Field, entityID bool) float64 {
-	if p.Kind == ProfileNone || p.Kind == ProfileMixed {
+	if p.Kind == ProfileNone || p.Kind == ProfileMixed || p.Kind == ProfileConstant {
 		return 0
 	}
 	id := isIDField(f, entityID)
 	if id {
 		switch p.Kind {
-		case ProfileUUID, ProfileOpaqueID, ProfileNumericID:
+		case ProfileUUID, ProfileOpaqueID, ProfileNumericID, ProfileIdentifier:
 			return 1
+		case ProfileEnum:
+			return -0.6
 		case ProfileInteger, ProfileCode:
 			return 0.3
 		case ProfileLabel:
@@ -358,6 +436,8 @@ func profileFit(p valueProfile, f canonical.Field, entityID bool) float64 {
 		switch p.Kind {
 		case ProfileDate, ProfileDatetime, ProfileUnixTime:
 			return 1
+		case ProfileYear:
+			return -0.5
 		}
 		return -1
 	case canonical.Boolean:
@@ -382,11 +462,13 @@ func profileFit(p valueProfile, f canonical.Field, entityID bool) float64 {
 		case ProfileProbability, ProfileNumericID:
 			return 0
 		}
-		return -1
+		return -1 // a year column is not an amount
 	case canonical.Integer:
 		switch p.Kind {
 		case ProfileInteger:
 			return 0.6
+		case ProfileYear:
+			return -0.3
 		case ProfileNumericID:
 			return 0
 		case ProfileMoney, ProfileProbability:
@@ -400,11 +482,19 @@ func profileFit(p valueProfile, f canonical.Field, entityID bool) float64 {
 				return 0.3
 			}
 		}
+		if p.Kind == ProfileEnum {
+			if enumField(f.Name) {
+				return 0.6
+			}
+			return 0
+		}
 		switch p.Kind {
 		case ProfileText, ProfileLabel:
 			return 0.3
 		case ProfileCode:
 			return 0.1
+		case ProfileIdentifier:
+			return -0.5
 		case ProfileCountry, ProfileCurrency:
 			return 0
 		case ProfileInteger:
@@ -415,6 +505,17 @@ func profileFit(p valueProfile, f canonical.Field, entityID bool) float64 {
 		return -1
 	}
 	return 0
+}
+
+// enumField reports whether a canonical string field holds one of a few
+// values (a status, a stage, a type) rather than free text.
+func enumField(name string) bool {
+	for _, w := range []string{"type", "status", "stage", "category", "industry", "forecast", "source", "provider", "unit", "region", "department"} {
+		if strings.Contains(name, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func pick(ok bool, a, b float64) float64 {
@@ -433,7 +534,7 @@ func coercionRate(samples []any, t canonical.Type, idField bool) float64 {
 		if obj, isObj := v.(map[string]any); isObj && idField {
 			v = refID(obj)
 		}
-		if s, isStr := v.(string); isStr && strings.TrimSpace(s) == "" || v == nil {
+		if s, isStr := v.(string); isStr && (strings.TrimSpace(s) == "" || strings.TrimSpace(s) == sapBlankDate) || v == nil {
 			continue
 		}
 		n++
@@ -449,7 +550,7 @@ func coercionRate(samples []any, t canonical.Type, idField bool) float64 {
 				continue
 			}
 		}
-		if _, err := canonical.Coerce(t, v, nil); err == nil {
+		if _, err := canonical.Coerce(t, v, nil); err == nil || transformable(t, v) {
 			ok++
 		}
 	}
@@ -457,6 +558,36 @@ func coercionRate(samples []any, t canonical.Type, idField bool) float64 {
 		return -1
 	}
 	return float64(ok) / float64(n)
+}
+
+// transformable reports whether a text sample that canonical.Coerce does
+// not read is a known layout away from t: a European or compact date, a
+// locale-formatted amount or percentage, a country named in another
+// language. The mapping's transform reads it; it is no contradiction.
+func transformable(t canonical.Type, v any) bool {
+	s, ok := v.(string)
+	if !ok {
+		if f, isNum := sampleNumber(v); isNum && (t == canonical.Date || t == canonical.Timestamp) {
+			n := int(f)
+			return f == math.Trunc(f) && validDate(n/10000, n/100%100, n%100)
+		}
+		return false
+	}
+	switch t {
+	case canonical.Date, canonical.Timestamp:
+		ok, _ := parseDateText(s)
+		return ok
+	case canonical.Decimal, canonical.Integer:
+		_, pct, ok := parseLocaleNumber(s)
+		return ok && !pct
+	case canonical.Percent:
+		_, _, ok := parseLocaleNumber(s)
+		return ok
+	case canonical.Country:
+		_, ok := countryCode(s)
+		return ok
+	}
+	return false
 }
 
 // refID returns the "id" or "value" of a reference object, or nil.

@@ -9,16 +9,22 @@ import (
 	"github.com/autonomos/autonomos/canonical"
 )
 
+// keyProfile are the profiles of record keys.
+var keyProfile = map[Profile]bool{ProfileIdentifier: true, ProfileUUID: true, ProfileOpaqueID: true, ProfileNumericID: true}
+
 // sourceInfo is what the matcher derives once from one source field.
 type sourceInfo struct {
-	field    canonical.SourceField
-	tokens   []string
-	profile  valueProfile
-	vec      []float32
-	coerce   map[coerceKey]float64
-	memory   []memoryHit
-	memErr   string
-	embedErr string
+	field canonical.SourceField
+	index int // position in the schema
+	// placeholder is true when the name says nothing ("col_01").
+	placeholder bool
+	tokens      []string
+	profile     valueProfile
+	vec         []float32
+	coerce      map[coerceKey]float64
+	memory      []memoryHit
+	memErr      string
+	embedErr    string
 }
 
 type coerceKey struct {
@@ -36,6 +42,17 @@ func (s *sourceInfo) coercion(t canonical.Type, idField bool) float64 {
 	return r
 }
 
+// isPlaceholder reports whether every token is a placeholder word (or
+// there is none: "_1").
+func isPlaceholder(toks []string) bool {
+	for _, t := range toks {
+		if !builtin.placeholders[t] {
+			return false
+		}
+	}
+	return true
+}
+
 // sourceText is the text embedded for a source field.
 func sourceText(tokens []string, name string) string {
 	if len(tokens) == 0 {
@@ -49,7 +66,7 @@ func (m *Matcher) prepareSources(ctx context.Context, schema canonical.SourceSch
 	texts := make([]string, len(schema.Fields))
 	for i, f := range schema.Fields {
 		toks := dedupe(m.vocab.tokenize(f.Name))
-		src[i] = &sourceInfo{field: f, tokens: toks, profile: profileSamples(f.Samples), coerce: map[coerceKey]float64{}}
+		src[i] = &sourceInfo{field: f, index: i, tokens: toks, profile: profileSamples(f.Samples), coerce: map[coerceKey]float64{}, placeholder: isPlaceholder(toks)}
 		texts[i] = sourceText(toks, f.Name)
 	}
 	vecs, err := m.embedder.Embed(ctx, texts)
@@ -288,7 +305,17 @@ const (
 	coefCoercion  = 2.5
 	coefEmbedding = 1.2
 	coefMemory    = 7.0
-	memoryFloor   = 0.8
+	// coefValue weighs value-profile evidence on its own (specificity
+	// times share, over the square root of the number of fields the
+	// profile fits).
+	coefValue = 4.5
+	// placeholderName is the name score a placeholder name ("col_01")
+	// stands in with: neither for nor against any field.
+	placeholderName = 0.55
+	// coefFirstKey favours the entity's id for an identifier in the first
+	// column.
+	coefFirstKey = 1.5
+	memoryFloor  = 0.8
 	// coefScale sharpens the combined score (temperature scaling): on the
 	// rewritten variants, pairs scored 0.6-0.9 before scaling were right
 	// more often than that said.
@@ -308,7 +335,7 @@ type candidate struct {
 func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 
 // score combines the signals of one pair.
-func (m *Matcher) score(s *sourceInfo, fm *fieldModel, core, objectID []string, vec []float32, entity string) (float64, Evidence) {
+func (m *Matcher) score(s *sourceInfo, fm *fieldModel, core, objectID []string, vec []float32, entity string, fits int) (float64, Evidence) {
 	n, matched, lex := nameScore(s.tokens, core, fm, objectID)
 	ev := Evidence{
 		Name:          NameEvidence{Score: round3(n), Tokens: s.tokens, Matched: matched, Lexicon: lex},
@@ -317,12 +344,31 @@ func (m *Matcher) score(s *sourceInfo, fm *fieldModel, core, objectID []string, 
 		Profile:       string(s.profile.Kind),
 	}
 	z := coefBias + coefName*n
+	if s.placeholder {
+		// "col_07" says nothing either way: the values decide.
+		z = coefBias + coefName*placeholderName
+		ev.Name.Placeholder = true
+	}
+	if s.index == 0 && fm.entityID && keyProfile[s.profile.Kind] {
+		// Keys come first: distinct identifiers in the first column are
+		// most likely the record's own id.
+		z += coefFirstKey
+		ev.FirstColumnKey = true
+	}
 	tc := typeCompat(s.field.Type, fm.field, fm.entityID)
 	ev.TypeCompatible = tc > -1
 	z += tc
 	pf := profileFit(s.profile, fm.field, fm.entityID)
 	ev.ProfileFit = pf
 	z += coefProfile * pf
+	if spec := specificity[s.profile.Kind]; spec > 0 && pf >= 0.9 && fits > 0 {
+		// What the values are names the field whatever the column is
+		// called: an e-mail column on a person-like object is its e-mail.
+		// The fewer fields of the entity the profile fits, the stronger.
+		v := coefValue * spec * s.profile.Share / math.Sqrt(float64(fits))
+		ev.ValueEvidence = round3(v)
+		z += v
+	}
 	if cr := s.coercion(fm.field.Type, isIDField(fm.field, fm.entityID)); cr >= 0 {
 		r := round3(cr)
 		ev.CoercionRate = &r
@@ -340,6 +386,9 @@ func (m *Matcher) score(s *sourceInfo, fm *fieldModel, core, objectID []string, 
 	timeToTime := declaredTime(s.field.Type) && (fm.field.Type == canonical.Date || fm.field.Type == canonical.Timestamp)
 	if ev.CoercionRate != nil && *ev.CoercionRate == 0 && !timeToTime || tc <= -3 {
 		ev.incompatible = true
+	}
+	if excluded(s, fm) {
+		ev.incompatible, ev.excluded = true, true
 	}
 	if s.vec != nil && vec != nil {
 		e := math.Max(0, cosine(s.vec, vec))
@@ -370,6 +419,30 @@ func (m *Matcher) score(s *sourceInfo, fm *fieldModel, core, objectID []string, 
 	}
 	ev.Score = round3(z)
 	return z, ev
+}
+
+// excluded reports a target the source field can never map to: an object
+// (ExtJSON {"$oid": ...}, an address) is no scalar; only a reference
+// object ({"id": ...}) may fill a reference field other than the record's
+// own id.
+func excluded(s *sourceInfo, fm *fieldModel) bool {
+	obj := s.field.Type == canonical.TypeObject
+	refObjects := 0
+	for _, v := range s.field.Samples {
+		if o, ok := v.(map[string]any); ok {
+			obj = true
+			if refID(o) != nil {
+				refObjects++
+			}
+		}
+	}
+	if !obj {
+		return s.field.Type == canonical.TypeArray
+	}
+	if fm.entityID || !isIDField(fm.field, false) {
+		return true
+	}
+	return refObjects == 0 && len(s.field.Samples) > 0
 }
 
 func declaredTime(t canonical.FieldType) bool {

@@ -23,7 +23,10 @@ import (
 //   - context.txt: "entity: word, ..." — words of the entity's own name
 //     that fields are prefixed with;
 //   - words.txt: sections [stems], [weights], [antonyms], [vendor_prefixes],
-//     [vendor_suffixes], [unit_words], [common];
+//     [vendor_suffixes], [unit_words], [placeholders], [common];
+//   - signatures.txt: "entity: field, a|b, ..." — fields that found
+//     together say the schema holds the entity;
+//   - countries.txt: "name, name: XX" — country names in other languages;
 //   - terms/*.txt: "word: english words" — abbreviations, other languages'
 //     business words and ERP data-dictionary names, all translated to the
 //     English words the lexicon uses. Keys are folded (lower case, no
@@ -49,6 +52,14 @@ type vocabData struct {
 	suffixes []string
 	units    map[string]bool
 	common   []string
+	// placeholders are words that name no content ("col" of "col_01").
+	placeholders map[string]bool
+	// countries maps folded country names in other languages to ISO
+	// alpha-2 codes.
+	countries map[string]string
+	// signatures are, per entity, groups of alternative fields that found
+	// together say the schema holds the entity.
+	signatures map[string][][]string
 }
 
 // builtin is the embedded vocabulary, parsed once; it is read-only.
@@ -123,7 +134,7 @@ func loadVocab(fsys fs.FS) (*vocabData, error) {
 	v := &vocabData{
 		generic: map[string][]string{}, fields: map[string]map[string][]string{}, objects: map[string][]string{},
 		context: map[string][]string{}, terms: map[string][]string{}, termFrom: map[string]string{},
-		stems: map[string]string{}, weights: map[string]float64{}, units: map[string]bool{},
+		stems: map[string]string{}, weights: map[string]float64{}, units: map[string]bool{}, placeholders: map[string]bool{}, countries: map[string]string{}, signatures: map[string][][]string{},
 	}
 	fields, err := readVocabFile(fsys, "vocab/fields.txt")
 	if err != nil {
@@ -178,8 +189,32 @@ func loadVocab(fsys fs.FS) (*vocabData, error) {
 	for _, e := range words["unit_words"] {
 		v.units[e.value] = true
 	}
+	for _, e := range words["placeholders"] {
+		v.placeholders[e.value] = true
+	}
 	for _, e := range words["common"] {
 		v.common = append(v.common, e.value)
+	}
+	sigs, err := readVocabFile(fsys, "vocab/signatures.txt")
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range sigs[""] {
+		for _, g := range splitList(e.value) {
+			v.signatures[e.key] = append(v.signatures[e.key], strings.Split(g, "|"))
+		}
+	}
+	countries, err := readVocabFile(fsys, "vocab/countries.txt")
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range countries[""] {
+		if len(e.value) != 2 || strings.ToUpper(e.value) != e.value {
+			return nil, fmt.Errorf("schemamatch: vocabulary vocab/countries.txt:%d: %q is not an alpha-2 code", e.line, e.value)
+		}
+		for _, k := range splitList(e.key) {
+			v.countries[namewords.Fold(k)] = e.value
+		}
 	}
 	files, err := fs.Glob(fsys, "vocab/terms/*.txt")
 	if err != nil {

@@ -18,10 +18,12 @@ func TestVocabularyLoads(t *testing.T) {
 func TestVocabularyRejectsConflicts(t *testing.T) {
 	t.Parallel()
 	base := fstest.MapFS{
-		"vocab/fields.txt":  {Data: []byte("account.account_name: name\n")},
-		"vocab/objects.txt": {Data: []byte("account: account\n")},
-		"vocab/context.txt": {Data: []byte("")},
-		"vocab/words.txt":   {Data: []byte("[weights]\nid: 0.6\n")},
+		"vocab/fields.txt":     {Data: []byte("account.account_name: name\n")},
+		"vocab/objects.txt":    {Data: []byte("account: account\n")},
+		"vocab/context.txt":    {Data: []byte("")},
+		"vocab/words.txt":      {Data: []byte("[weights]\nid: 0.6\n")},
+		"vocab/countries.txt":  {Data: []byte("deutschland: DE\n")},
+		"vocab/signatures.txt": {Data: []byte("account: account_name\n")},
 	}
 	base["vocab/terms/a.txt"] = &fstest.MapFile{Data: []byte("kunde: customer\n")}
 	base["vocab/terms/b.txt"] = &fstest.MapFile{Data: []byte("Kunde: client\n")}
