@@ -16,13 +16,11 @@ type Calibration struct {
 	Intercept float64 `json:"intercept"`
 }
 
-// builtinCalibration was fitted on the development schemas
+// BuiltinCalibration returns the calibration Match uses by default
+// (vocab/calibration.txt): fitted on the development schemas
 // (testdata/matching/dev, testdata/matching and the synthetic SaaS
 // schemas), never on the held-out split; `aos bench match -fit` refits it.
-var builtinCalibration = Calibration{Slope: 1, Intercept: 0}
-
-// BuiltinCalibration returns the calibration Match uses by default.
-func BuiltinCalibration() Calibration { return builtinCalibration }
+func BuiltinCalibration() Calibration { return builtin.calibration }
 
 // Identity returns the calibration that leaves raw scores unchanged.
 func Identity() Calibration { return Calibration{Slope: 1} }

@@ -175,7 +175,7 @@ func NewMatcher(reg *canonical.Registry, opts *MatcherOptions) (*Matcher, error)
 			m.noneObjects = append(m.noneObjects, p)
 		}
 	}
-	m.calibration = builtinCalibration
+	m.calibration = builtin.calibration
 	if o.Calibration != nil {
 		if err := o.Calibration.Validate(); err != nil {
 			return nil, fmt.Errorf("schemamatch: matcher option Calibration: %w", err)

@@ -26,6 +26,8 @@ import (
 //     [vendor_suffixes], [unit_words], [placeholders], [common];
 //   - signatures.txt: "entity: field, a|b, ..." — fields that found
 //     together say the schema holds the entity;
+//   - calibration.txt: "slope" and "intercept" of the Platt scaling
+//     fitted on the development splits;
 //   - countries.txt: "name, name: XX" — country names in other languages;
 //   - terms/*.txt: "word: english words" — abbreviations, other languages'
 //     business words and ERP data-dictionary names, all translated to the
@@ -60,6 +62,8 @@ type vocabData struct {
 	// signatures are, per entity, groups of alternative fields that found
 	// together say the schema holds the entity.
 	signatures map[string][][]string
+	// calibration is the fitted Platt scaling.
+	calibration Calibration
 }
 
 // builtin is the embedded vocabulary, parsed once; it is read-only.
@@ -194,6 +198,27 @@ func loadVocab(fsys fs.FS) (*vocabData, error) {
 	}
 	for _, e := range words["common"] {
 		v.common = append(v.common, e.value)
+	}
+	cal, err := readVocabFile(fsys, "vocab/calibration.txt")
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range cal[""] {
+		f, err := strconv.ParseFloat(e.value, 64)
+		if err != nil {
+			return nil, fmt.Errorf("schemamatch: vocabulary vocab/calibration.txt:%d: %q is not a number", e.line, e.value)
+		}
+		switch e.key {
+		case "slope":
+			v.calibration.Slope = f
+		case "intercept":
+			v.calibration.Intercept = f
+		default:
+			return nil, fmt.Errorf("schemamatch: vocabulary vocab/calibration.txt:%d: unknown key %q", e.line, e.key)
+		}
+	}
+	if err := v.calibration.Validate(); err != nil {
+		return nil, fmt.Errorf("schemamatch: vocabulary vocab/calibration.txt: %w", err)
 	}
 	sigs, err := readVocabFile(fsys, "vocab/signatures.txt")
 	if err != nil {

@@ -18,12 +18,13 @@ func TestVocabularyLoads(t *testing.T) {
 func TestVocabularyRejectsConflicts(t *testing.T) {
 	t.Parallel()
 	base := fstest.MapFS{
-		"vocab/fields.txt":     {Data: []byte("account.account_name: name\n")},
-		"vocab/objects.txt":    {Data: []byte("account: account\n")},
-		"vocab/context.txt":    {Data: []byte("")},
-		"vocab/words.txt":      {Data: []byte("[weights]\nid: 0.6\n")},
-		"vocab/countries.txt":  {Data: []byte("deutschland: DE\n")},
-		"vocab/signatures.txt": {Data: []byte("account: account_name\n")},
+		"vocab/fields.txt":      {Data: []byte("account.account_name: name\n")},
+		"vocab/objects.txt":     {Data: []byte("account: account\n")},
+		"vocab/context.txt":     {Data: []byte("")},
+		"vocab/words.txt":       {Data: []byte("[weights]\nid: 0.6\n")},
+		"vocab/countries.txt":   {Data: []byte("deutschland: DE\n")},
+		"vocab/signatures.txt":  {Data: []byte("account: account_name\n")},
+		"vocab/calibration.txt": {Data: []byte("slope: 1\nintercept: 0\n")},
 	}
 	base["vocab/terms/a.txt"] = &fstest.MapFile{Data: []byte("kunde: customer\n")}
 	base["vocab/terms/b.txt"] = &fstest.MapFile{Data: []byte("Kunde: client\n")}

@@ -110,19 +110,27 @@ type Report struct {
 	// Result is the benchmark-contract line: our recall at the review
 	// threshold against the baseline's.
 	Result benchfmt.Result `json:"result"`
+	// Outcomes are the judged proposals behind Reliability.
+	Outcomes []schemamatch.Outcome `json:"-"`
 }
 
-// LoadCases reads every *.json file of dir as a ground-truth file.
-// Errors name the file; a file without an "expected" key is invalid.
-func LoadCases(dir string) ([]Case, error) {
-	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
-	if err != nil {
-		return nil, fmt.Errorf("matchbench: %w", err)
+// LoadCases reads every *.json file of the directories (not their
+// subdirectories) as a ground-truth file. Errors name the file; a file
+// without an "expected" key is invalid. An expected entity "" means no
+// canonical entity fits: nothing may be mapped.
+func LoadCases(dirs ...string) ([]Case, error) {
+	var paths []string
+	for _, dir := range dirs {
+		ps, err := filepath.Glob(filepath.Join(dir, "*.json"))
+		if err != nil {
+			return nil, fmt.Errorf("matchbench: %w", err)
+		}
+		if len(ps) == 0 {
+			return nil, fmt.Errorf("matchbench: no *.json files in %q", dir)
+		}
+		sort.Strings(ps)
+		paths = append(paths, ps...)
 	}
-	if len(paths) == 0 {
-		return nil, fmt.Errorf("matchbench: no *.json files in %q", dir)
-	}
-	sort.Strings(paths)
 	var cases []Case
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
@@ -195,6 +203,7 @@ func scoreCases(ctx context.Context, m *schemamatch.Matcher, cases []Case, basel
 	}
 	finish(&rep.Ours)
 	finish(&rep.Baseline)
+	rep.Outcomes = rel
 	rep.Reliability = schemamatch.Reliability(rel, 10)
 	rep.ECE = schemamatch.ExpectedCalibrationError(rep.Reliability)
 	rep.Result = benchfmt.New("match", "recall", rep.Ours.Expected, rep.Ours.RecallAtReview, rep.Baseline.RecallAtReview)
@@ -266,6 +275,20 @@ func finish(m *Metrics) {
 // Write prints the report for people, then the benchmark-contract line
 // last.
 func (r Report) Write(w io.Writer) error {
+	if err := r.WriteTables(w); err != nil {
+		return err
+	}
+	if len(r.Errors) > 0 {
+		fmt.Fprintln(w, "\nmatcher mistakes:")
+		for _, e := range r.Errors {
+			fmt.Fprintln(w, "  "+e)
+		}
+	}
+	return r.Result.Write(w)
+}
+
+// WriteTables prints the metric table and the reliability table.
+func (r Report) WriteTables(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "metric\tmatcher\tbaseline\n")
 	row := func(name string, a, b float64) { fmt.Fprintf(tw, "%s\t%.3f\t%.3f\n", name, a, b) }
@@ -291,13 +314,7 @@ func (r Report) Write(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("matchbench: %w", err)
 	}
-	if len(r.Errors) > 0 {
-		fmt.Fprintln(w, "\nmatcher mistakes:")
-		for _, e := range r.Errors {
-			fmt.Fprintln(w, "  "+e)
-		}
-	}
-	return r.Result.Write(w)
+	return nil
 }
 
 // words splits a name for the baseline: camelCase and punctuation only.
