@@ -19,6 +19,8 @@ var (
 	// European grouping: "12.500.000,00", "1 250,00", "1'250.00".
 	reEUGroup = regexp.MustCompile(`^-?\d{1,3}([. '\x{00a0}\x{202f}]\d{3})+(,\d+)?$`)
 	reUSGroup = regexp.MustCompile(`^-?\d{1,3}(,\d{3})+(\.\d+)?$`)
+	// Swiss grouping: "1'250.50".
+	reCHGroup = regexp.MustCompile(`^-?\d{1,3}('\d{3})+(\.\d+)?$`)
 	reCommaDp = regexp.MustCompile(`^-?\d+,(\d{1,2}|\d{4,})$`)
 	rePlain   = regexp.MustCompile(`^-?\d+(\.\d+)?$`)
 	// currencySymbols are stripped around amounts.
@@ -77,6 +79,8 @@ func parseLocaleNumber(s string) (f float64, percent, ok bool) {
 	}
 	switch {
 	case rePlain.MatchString(t):
+	case reCHGroup.MatchString(t):
+		t = strings.ReplaceAll(t, "'", "")
 	case reEUGroup.MatchString(t):
 		t = strings.NewReplacer(".", "", " ", "", "'", "", "\u00a0", "", "\u202f", "", ",", ".").Replace(t)
 	case reUSGroup.MatchString(t):
@@ -104,9 +108,9 @@ func looksLikePhone(s string) bool {
 		return true
 	}
 	parts := strings.FieldsFunc(s, func(r rune) bool { return r == '-' || r == '/' || r == '.' || r == ' ' })
-	if len(parts) == 2 && len(parts[0]) == 4 {
+	if len(parts) <= 3 && len(parts[0]) == 4 {
 		if y := atoi(parts[0]); y >= 1900 && y <= 2100 {
-			return false // 2024-0001: a numbering scheme
+			return false // 2024-0001, 2024-13-01: a numbering scheme or a broken date
 		}
 	}
 	return true

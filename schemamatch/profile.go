@@ -176,8 +176,13 @@ func classify(v any) Profile {
 		return ProfileInteger
 	}
 	if f, pct, ok := parseLocaleNumber(s); ok {
-		if pct {
+		switch {
+		case pct:
 			return ProfileProbability
+		case currencySymbols.Replace(s) != s || strings.ContainsAny(s, ".,") && !(f >= 0 && f <= 1):
+			// "1 250,00 €", "12.500,00": an amount written for people,
+			// whole or not.
+			return ProfileMoney
 		}
 		return classifyNumber(f)
 	}
