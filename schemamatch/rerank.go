@@ -10,8 +10,8 @@ import (
 	"github.com/autonomos/autonomos/canonical"
 )
 
-// The band of confidences the LLM may re-rank; outside it the offline
-// decision is clear enough.
+// The band of raw scores (before calibration) the LLM may re-rank; outside
+// it the offline decision is clear enough.
 const (
 	rerankLow  = 0.5
 	rerankHigh = 0.9
