@@ -178,19 +178,21 @@ func oneEdit(a, b string) bool {
 }
 
 // dice is the weighted Dice similarity of two token sets with soft token
-// matches.
+// matches. Token weights are looked up only when something matches: most
+// pairs share nothing.
 func dice(a, b []string) float64 {
 	if len(a) == 0 || len(b) == 0 {
 		return 0
 	}
-	var wa, wb, inter float64
-	for _, t := range a {
-		wa += weight(t)
+	var buf [32]bool
+	var used []bool
+	if len(b) <= len(buf) {
+		used = buf[:len(b)]
+	} else {
+		used = make([]bool, len(b))
 	}
-	for _, t := range b {
-		wb += weight(t)
-	}
-	used := make([]bool, len(b))
+	var inter float64
+	matched := false
 	for _, t := range a {
 		best, bj := 0.0, -1
 		for j, u := range b {
@@ -202,9 +204,20 @@ func dice(a, b []string) float64 {
 			}
 		}
 		if bj >= 0 {
+			matched = true
 			used[bj] = true
 			inter += best * math.Min(weight(t), weight(b[bj]))
 		}
+	}
+	if !matched {
+		return 0
+	}
+	var wa, wb float64
+	for _, t := range a {
+		wa += weight(t)
+	}
+	for _, t := range b {
+		wb += weight(t)
 	}
 	return 2 * inter / (wa + wb)
 }
