@@ -68,3 +68,45 @@ func ExampleMatcher_Remember() {
 	// before: [Zorglub__c]
 	// after: Zorglub__c -> amount (auto)
 }
+
+// ExampleMatcher_Match_noEntity shows the matcher abstaining: an order
+// table fits no canonical entity, so nothing is mapped.
+func ExampleMatcher_Match_noEntity() {
+	reg, err := canonical.NewRegistry()
+	if err != nil {
+		panic(err)
+	}
+	m, err := schemamatch.NewMatcher(reg, nil)
+	if err != nil {
+		panic(err)
+	}
+	schema := canonical.SourceSchema{System: "shop", Object: "orders", Fields: []canonical.SourceField{
+		{Name: "orderID", Type: canonical.TypeInteger, Samples: []any{10248, 10249, 10250}},
+		{Name: "customerID", Type: canonical.TypeString, Samples: []any{"VINET", "TOMSP", "HANAR"}},
+		{Name: "orderDate", Type: canonical.TypeDatetime, Samples: []any{"1996-07-04 00:00:00", "1996-07-05 00:00:00"}},
+		{Name: "freight", Type: canonical.TypeNumber, Samples: []any{32.38, 11.61, 65.83}},
+	}}
+	res, err := m.Match(context.Background(), schema, nil)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("entity: %q, mappings: %d, unmapped: %v\n", res.Entity, len(res.Mappings), res.Unmapped)
+	// Output:
+	// entity: "", mappings: 0, unmapped: [orderID customerID orderDate freight]
+}
+
+// ExampleFitCalibration fits Platt scaling to judged raw scores: here the
+// raw scores were too modest, so the fit lifts them.
+func ExampleFitCalibration() {
+	var outcomes []schemamatch.Outcome
+	for i := 0; i < 100; i++ {
+		outcomes = append(outcomes, schemamatch.Outcome{Confidence: 0.7, Correct: i < 90})
+	}
+	c, err := schemamatch.FitCalibration(outcomes)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(c.Validate() == nil, c.Intercept > 0)
+	// Output:
+	// true true
+}
