@@ -396,6 +396,11 @@ func profileFit(p valueProfile, f canonical.Field, entityID bool) float64 {
 		return 0
 	}
 	id := isIDField(f, entityID)
+	if id && !entityID && (p.Kind == ProfileLabel || p.Kind == ProfileText || p.Kind == ProfileEnum) {
+		// Exports often write a reference as the referenced record's name
+		// ("Firma": "Müller GmbH", "user_id": "Mitchell Admin").
+		return -0.1
+	}
 	if id {
 		switch p.Kind {
 		case ProfileUUID, ProfileOpaqueID, ProfileNumericID, ProfileIdentifier:
