@@ -20,7 +20,7 @@ import (
 	"github.com/autonomos/autonomos/jobs/localqueue"
 	"github.com/autonomos/autonomos/jobs/redisqueue"
 	"github.com/autonomos/autonomos/pgstore"
-	"github.com/autonomos/autonomos/rag"
+	"github.com/autonomos/autonomos/schemamatch"
 )
 
 // ErrInvalidConfig is wrapped by Open's errors about its Config.
@@ -39,7 +39,7 @@ type Platform struct {
 	conns   *connectors.Registry
 	store   aam.Store
 	mesh    *aam.Mesh
-	matcher *rag.Matcher
+	matcher *schemamatch.Matcher
 	closers []func() error
 
 	control *duckstore.Store // local mode

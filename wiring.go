@@ -25,6 +25,7 @@ import (
 	"github.com/autonomos/autonomos/rag/gemini"
 	"github.com/autonomos/autonomos/rag/pgvec"
 	"github.com/autonomos/autonomos/redisflow"
+	"github.com/autonomos/autonomos/schemamatch"
 )
 
 // localKeyFile holds the generated connection-secret key of a local data
@@ -178,9 +179,9 @@ func (p *Platform) openMesh(ctx context.Context) error {
 // approved-mapping memory (DuckDB in local mode; pgvector in production
 // when the extension is installed, otherwise no memory, logged), and the
 // Gemini re-ranker when GEMINI_API_KEY is set.
-func (p *Platform) newMatcher(ctx context.Context, canon *canonical.Registry) (*rag.Matcher, error) {
+func (p *Platform) newMatcher(ctx context.Context, canon *canonical.Registry) (*schemamatch.Matcher, error) {
 	embedder := rag.NewLocalEmbedder()
-	mopts := &rag.MatcherOptions{}
+	mopts := &schemamatch.MatcherOptions{}
 	switch p.mode {
 	case ModeLocal:
 		vs, err := duckvec.New(ctx, p.control.DB(), embedder.Dimension(), nil)
@@ -207,7 +208,7 @@ func (p *Platform) newMatcher(ctx context.Context, canon *canonical.Registry) (*
 		mopts.LLM = llm
 		p.closers = append(p.closers, llm.Close)
 	}
-	m, err := rag.NewMatcher(canon, mopts)
+	m, err := schemamatch.NewMatcher(canon, mopts)
 	if err != nil {
 		return nil, fmt.Errorf("autonomos: matcher: %w", err)
 	}
@@ -215,7 +216,7 @@ func (p *Platform) newMatcher(ctx context.Context, canon *canonical.Registry) (*
 }
 
 // Matcher returns the platform's schema matcher.
-func (p *Platform) Matcher() *rag.Matcher { return p.matcher }
+func (p *Platform) Matcher() *schemamatch.Matcher { return p.matcher }
 
 // Canonical returns the canonical entity registry.
 func (p *Platform) Canonical() *canonical.Registry { return p.canon }

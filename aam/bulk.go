@@ -11,7 +11,7 @@ import (
 
 	"github.com/autonomos/autonomos/canonical"
 	"github.com/autonomos/autonomos/drift"
-	"github.com/autonomos/autonomos/rag"
+	"github.com/autonomos/autonomos/schemamatch"
 )
 
 // BulkAuthor is the author of the mapping versions and proposal decisions
@@ -84,7 +84,7 @@ type BulkReport struct {
 // otherwise comes from Discover (ErrNotFound, ErrBreakerOpen, ctx) or from
 // listing the mappings. Bulk mappings of one connection should not run
 // concurrently.
-func (m *Mesh) ProposeMappings(ctx context.Context, tenant, connection uuid.UUID, matcher *rag.Matcher, opts *BulkOptions) (BulkReport, error) {
+func (m *Mesh) ProposeMappings(ctx context.Context, tenant, connection uuid.UUID, matcher *schemamatch.Matcher, opts *BulkOptions) (BulkReport, error) {
 	report := BulkReport{ConnectionID: connection}
 	if matcher == nil {
 		return report, fmt.Errorf("%w: propose mappings: matcher is nil", ErrInvalid)
@@ -123,7 +123,7 @@ func (m *Mesh) ProposeMappings(ctx context.Context, tenant, connection uuid.UUID
 			}
 		}
 	}
-	th := rag.Thresholds{AutoApply: o.Policy.AutoApply, Review: o.Policy.Review}
+	th := schemamatch.Thresholds{AutoApply: o.Policy.AutoApply, Review: o.Policy.Review}
 	for _, obj := range cat.Objects {
 		if err := ctx.Err(); err != nil {
 			return report, fmt.Errorf("aam: propose mappings: %w", err)
@@ -151,19 +151,19 @@ func (m *Mesh) ProposeMappings(ctx context.Context, tenant, connection uuid.UUID
 }
 
 // bulkObject matches one object and applies or records the result.
-func (m *Mesh) bulkObject(ctx context.Context, tenant, connection uuid.UUID, schema canonical.SourceSchema, matcher *rag.Matcher, th *rag.Thresholds) (BulkObject, error) {
+func (m *Mesh) bulkObject(ctx context.Context, tenant, connection uuid.UUID, schema canonical.SourceSchema, matcher *schemamatch.Matcher, th *schemamatch.Thresholds) (BulkObject, error) {
 	bo := BulkObject{Object: schema.Object}
-	res, err := matcher.Match(ctx, schema, &rag.MatchOptions{Tenant: tenant.String(), Thresholds: th})
+	res, err := matcher.Match(ctx, schema, &schemamatch.MatchOptions{Tenant: tenant.String(), Thresholds: th})
 	if err != nil {
 		return bo, fmt.Errorf("match: %w", err)
 	}
 	bo.Entity, bo.EntityConfidence, bo.Unmapped = res.Entity, res.EntityConfidence, res.Unmapped
-	var mapped []rag.FieldMatch
-	allAuto := th.Decide(res.EntityConfidence) == rag.DecisionAuto
+	var mapped []schemamatch.FieldMatch
+	allAuto := th.Decide(res.EntityConfidence) == schemamatch.DecisionAuto
 	for _, fm := range res.Mappings {
 		if fm.Decision.Mapped() {
 			mapped = append(mapped, fm)
-			allAuto = allAuto && fm.Decision == rag.DecisionAuto
+			allAuto = allAuto && fm.Decision == schemamatch.DecisionAuto
 		}
 	}
 	if res.Entity == "" || len(mapped) == 0 {
@@ -199,7 +199,7 @@ func (m *Mesh) bulkObject(ctx context.Context, tenant, connection uuid.UUID, sch
 		bo.Reason = fmt.Sprintf("could not apply: %v; ", err)
 		allAuto = false
 	}
-	entitySure := th.Decide(res.EntityConfidence) == rag.DecisionAuto
+	entitySure := th.Decide(res.EntityConfidence) == schemamatch.DecisionAuto
 	why := ""
 	switch {
 	case !entitySure:
@@ -219,7 +219,7 @@ func (m *Mesh) bulkObject(ctx context.Context, tenant, connection uuid.UUID, sch
 		p := Proposal{ID: uuid.New(), ConnectionID: connection, Object: schema.Object, Kind: ProposalBulk,
 			SourceField: fm.SourceField, Target: fm.CanonicalField, Entity: res.Entity, Confidence: fm.Confidence,
 			Decision: string(fm.Decision), Evidence: ev, Status: StatusPending, Reason: why, CreatedAt: now}
-		if entitySure && fm.Decision == rag.DecisionAuto {
+		if entitySure && fm.Decision == schemamatch.DecisionAuto {
 			p.Status, p.DecidedBy, p.DecidedAt = StatusApproved, BulkAuthor, now
 			p.Reason = fmt.Sprintf("sure (confidence %.2f); waits for the object's other fields", fm.Confidence)
 		}

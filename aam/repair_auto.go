@@ -15,7 +15,7 @@ import (
 
 	"github.com/autonomos/autonomos/canonical"
 	"github.com/autonomos/autonomos/drift"
-	"github.com/autonomos/autonomos/rag"
+	"github.com/autonomos/autonomos/schemamatch"
 )
 
 // RepairAuthor is the author of the mapping versions AutoRepairer applies
@@ -29,12 +29,12 @@ type RepairStore interface {
 	ReviewStore
 }
 
-// ReviewMemory is the retrieval memory approvals feed: a *rag.Matcher with
+// ReviewMemory is the retrieval memory approvals feed: a *schemamatch.Matcher with
 // a vector store is one. Mesh.ApproveReview feeds it through
 // Options.Repairer when that implements ReviewMemory (AutoRepairer does
 // when it has a Matcher).
 type ReviewMemory interface {
-	Remember(ctx context.Context, tenant string, approved ...rag.ApprovedMapping) error
+	Remember(ctx context.Context, tenant string, approved ...schemamatch.ApprovedMapping) error
 }
 
 // RepairerOptions tunes an AutoRepairer. A nil *RepairerOptions means every
@@ -48,7 +48,7 @@ type RepairerOptions struct {
 	// raises a rename's confidence, disagreement lowers it) and proposes
 	// targets for added fields. Default: none; renames rest on the diff's
 	// evidence alone.
-	Matcher *rag.Matcher
+	Matcher *schemamatch.Matcher
 	// Logger receives the repairer's logs. Default: discarded.
 	Logger *slog.Logger
 	// Now returns the current time. Default time.Now.
@@ -112,10 +112,10 @@ func NewRepairer(canon *canonical.Registry, store RepairStore, opts *RepairerOpt
 }
 
 // Remember feeds approved mappings to the matcher's retrieval memory. It
-// wraps rag.ErrUnavailable when the repairer has no Matcher.
-func (r *AutoRepairer) Remember(ctx context.Context, tenant string, approved ...rag.ApprovedMapping) error {
+// wraps schemamatch.ErrUnavailable when the repairer has no Matcher.
+func (r *AutoRepairer) Remember(ctx context.Context, tenant string, approved ...schemamatch.ApprovedMapping) error {
 	if r.opts.Matcher == nil {
-		return fmt.Errorf("aam: remember approvals: %w: no matcher", rag.ErrUnavailable)
+		return fmt.Errorf("aam: remember approvals: %w: no matcher", schemamatch.ErrUnavailable)
 	}
 	return r.opts.Matcher.Remember(ctx, tenant, approved...)
 }
@@ -144,11 +144,11 @@ type repairEvidence struct {
 
 // matcherView is the matcher's proposal for one source field.
 type matcherView struct {
-	CanonicalField string       `json:"canonical_field"`
-	Confidence     float64      `json:"confidence"`
-	Decision       rag.Decision `json:"decision"`
-	Agrees         bool         `json:"agrees"`
-	Evidence       rag.Evidence `json:"evidence"`
+	CanonicalField string               `json:"canonical_field"`
+	Confidence     float64              `json:"confidence"`
+	Decision       schemamatch.Decision `json:"decision"`
+	Agrees         bool                 `json:"agrees"`
+	Evidence       schemamatch.Evidence `json:"evidence"`
 }
 
 // candidate is one repair proposal on its way to the queue.
@@ -243,17 +243,17 @@ func (r *AutoRepairer) Repair(ctx context.Context, req RepairRequest) error {
 
 // matcherViews asks the matcher (if any) for the fields of the current
 // schema with the mapping's entity forced, by source field.
-func (r *AutoRepairer) matcherViews(ctx context.Context, req RepairRequest, entity string) (map[string]rag.FieldMatch, error) {
+func (r *AutoRepairer) matcherViews(ctx context.Context, req RepairRequest, entity string) (map[string]schemamatch.FieldMatch, error) {
 	if r.opts.Matcher == nil || len(req.Current.Schema.Fields) == 0 {
 		return nil, nil
 	}
-	th := rag.Thresholds{AutoApply: r.opts.Policy.AutoApply, Review: r.opts.Policy.Review}
-	res, err := r.opts.Matcher.Match(ctx, req.Current.Schema, &rag.MatchOptions{Entity: entity, Tenant: req.TenantID.String(), Thresholds: &th})
+	th := schemamatch.Thresholds{AutoApply: r.opts.Policy.AutoApply, Review: r.opts.Policy.Review}
+	res, err := r.opts.Matcher.Match(ctx, req.Current.Schema, &schemamatch.MatchOptions{Entity: entity, Tenant: req.TenantID.String(), Thresholds: &th})
 	if err != nil {
 		r.opts.Logger.WarnContext(ctx, "aam: repair: matcher failed", "tenant", req.TenantID, "object", req.Current.Object, "error", err)
 		return nil, err
 	}
-	views := make(map[string]rag.FieldMatch, len(res.Mappings))
+	views := make(map[string]schemamatch.FieldMatch, len(res.Mappings))
 	for _, fm := range res.Mappings {
 		views[fm.SourceField] = fm
 	}
@@ -263,7 +263,7 @@ func (r *AutoRepairer) matcherViews(ctx context.Context, req RepairRequest, enti
 // propose turns the classified diff into candidates: renames of mapped
 // fields, successors (or removal) of removed mapped fields, and targets of
 // added fields the matcher is sure of.
-func (r *AutoRepairer) propose(d drift.Drift, base canonical.Mapping, views map[string]rag.FieldMatch, matchErr error) []candidate {
+func (r *AutoRepairer) propose(d drift.Drift, base canonical.Mapping, views map[string]schemamatch.FieldMatch, matchErr error) []candidate {
 	var out []candidate
 	used := map[string]bool{} // new fields already proposed
 	handled := map[string]bool{}
@@ -335,7 +335,7 @@ func (r *AutoRepairer) propose(d drift.Drift, base canonical.Mapping, views map[
 
 // successor proposes the repair of a removed mapped field: its best
 // rename candidate, or, without any, to stop mapping the target.
-func (r *AutoRepairer) successor(ch drift.Change, before canonical.FieldMapping, views map[string]rag.FieldMatch, matchErr error) candidate {
+func (r *AutoRepairer) successor(ch drift.Change, before canonical.FieldMapping, views map[string]schemamatch.FieldMatch, matchErr error) candidate {
 	target := before.Target
 	if len(ch.Candidates) == 0 {
 		reason := fmt.Sprintf("field %q was removed and no other field holds its values", ch.Field)
@@ -394,7 +394,7 @@ func (r *AutoRepairer) successor(ch drift.Change, before canonical.FieldMapping,
 // new source field: agreement raises it (1-(1-c)(1-m/2)), a confident
 // disagreement lowers it (c(1-m/4)); the same-record evidence of the diff
 // keeps the larger weight either way.
-func (r *AutoRepairer) combine(c *candidate, field, target string, views map[string]rag.FieldMatch, matchErr error) {
+func (r *AutoRepairer) combine(c *candidate, field, target string, views map[string]schemamatch.FieldMatch, matchErr error) {
 	conf := c.pr.Confidence
 	if matchErr != nil {
 		c.ev.MatcherError = matchErr.Error()

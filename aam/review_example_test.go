@@ -12,7 +12,7 @@ import (
 	"github.com/autonomos/autonomos/connectors"
 	"github.com/autonomos/autonomos/connectors/filesource"
 	"github.com/autonomos/autonomos/duckstore"
-	"github.com/autonomos/autonomos/rag"
+	"github.com/autonomos/autonomos/schemamatch"
 )
 
 // ExampleNewRepairer wires drift auto-repair in local mode: the repairer is
@@ -42,7 +42,7 @@ func ExampleNewRepairer() {
 	if err := filesource.Register(conns); err != nil {
 		log.Fatal(err)
 	}
-	matcher, err := rag.NewMatcher(canon, nil)
+	matcher, err := schemamatch.NewMatcher(canon, nil)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/autonomos/autonomos/canonical"
-	"github.com/autonomos/autonomos/rag"
+	"github.com/autonomos/autonomos/schemamatch"
 )
 
 // Reviews lists the tenant's mapping proposals with the given status
@@ -215,8 +215,8 @@ func (m *Mesh) remember(ctx context.Context, tenant uuid.UUID, p Proposal, targe
 			system = c.Type
 		}
 	}
-	err := mem.Remember(ctx, tenant.String(), rag.ApprovedMapping{System: system, Object: p.Object, Field: field, Entity: p.Entity, CanonicalField: target})
-	if err != nil && !errors.Is(err, rag.ErrUnavailable) {
+	err := mem.Remember(ctx, tenant.String(), schemamatch.ApprovedMapping{System: system, Object: p.Object, Field: field, Entity: p.Entity, CanonicalField: target})
+	if err != nil && !errors.Is(err, schemamatch.ErrUnavailable) {
 		m.log.WarnContext(ctx, "aam: remembering an approved mapping failed", "tenant", tenant, "proposal", p.ID, "error", err)
 	}
 }

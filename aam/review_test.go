@@ -18,13 +18,14 @@ import (
 	"github.com/autonomos/autonomos/internal/testenv"
 	"github.com/autonomos/autonomos/rag"
 	"github.com/autonomos/autonomos/rag/duckvec"
+	"github.com/autonomos/autonomos/schemamatch"
 )
 
 // repairEnv is an env whose mesh repairs drift with an AutoRepairer and
 // an offline matcher.
 type repairEnv struct {
 	*env
-	matcher *rag.Matcher
+	matcher *schemamatch.Matcher
 }
 
 func setupRepair(t *testing.T, kind string) *repairEnv {
@@ -40,7 +41,7 @@ func setupRepair(t *testing.T, kind string) *repairEnv {
 	t.Cleanup(func() { _ = db.Close() })
 	memory, err := duckvec.New(e.ctx, db, rag.LocalDimension, nil)
 	require.NoError(t, err)
-	matcher, err := rag.NewMatcher(e.canon, &rag.MatcherOptions{Store: memory})
+	matcher, err := schemamatch.NewMatcher(e.canon, &schemamatch.MatcherOptions{Store: memory})
 	require.NoError(t, err)
 	rep, err := aam.NewRepairer(e.canon, e.store, &aam.RepairerOptions{Matcher: matcher})
 	require.NoError(t, err)
@@ -214,9 +215,9 @@ func TestRepairAmbiguousRenameGoesToReviewAndApproval(t *testing.T) {
 		// The approval is in the tenant's retrieval memory now.
 		snap, err := e.store.LatestSnapshot(e.ctx, e.tenant, conn.ID, "contacts")
 		require.NoError(t, err)
-		res, err := e.matcher.Match(e.ctx, snap.Schema, &rag.MatchOptions{Entity: "contact", Tenant: e.tenant.String()})
+		res, err := e.matcher.Match(e.ctx, snap.Schema, &schemamatch.MatchOptions{Entity: "contact", Tenant: e.tenant.String()})
 		require.NoError(t, err)
-		var hit *rag.RetrievalEvidence
+		var hit *schemamatch.RetrievalEvidence
 		for _, fm := range res.Mappings {
 			if fm.SourceField == p.SourceField {
 				hit = fm.Evidence.Retrieval
@@ -389,7 +390,7 @@ func TestNewRepairerValidates(t *testing.T) {
 	require.Contains(t, err.Error(), "policy")
 	r, err := aam.NewRepairer(canon, store, nil)
 	require.NoError(t, err)
-	require.ErrorIs(t, r.Remember(t.Context(), "t", rag.ApprovedMapping{}), rag.ErrUnavailable, "no matcher, no memory")
+	require.ErrorIs(t, r.Remember(t.Context(), "t", schemamatch.ApprovedMapping{}), schemamatch.ErrUnavailable, "no matcher, no memory")
 }
 
 // racingRepairer changes the mapping just before the repair runs, as a

@@ -6,6 +6,8 @@ import (
 	"hash/fnv"
 	"math"
 	"strings"
+
+	"github.com/autonomos/autonomos/internal/namewords"
 )
 
 // LocalModel is the model name of the local embedder.
@@ -60,7 +62,7 @@ func embedLocal(text string) []float32 {
 		}
 		v[idx] += w
 	}
-	words := splitWords(text)
+	words := namewords.Split(text)
 	if len(words) == 0 {
 		words = []string{strings.ToLower(strings.TrimSpace(text))}
 	}

@@ -4,70 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/autonomos/autonomos/canonical"
 	"github.com/autonomos/autonomos/rag"
 )
-
-// ExampleMatcher_Match proposes the mapping of a HubSpot deals export,
-// offline, with the built-in lexicon, value profiles and local embedder.
-func ExampleMatcher_Match() {
-	reg, err := canonical.NewRegistry()
-	if err != nil {
-		panic(err)
-	}
-	m, err := rag.NewMatcher(reg, nil)
-	if err != nil {
-		panic(err)
-	}
-	doc := []byte(`{"system": "hubspot", "object": "deals", "fields": [
-	  {"name": "hs_object_id", "type": "string", "samples": ["9001"]},
-	  {"name": "dealname", "type": "string", "samples": ["Acme expansion"]},
-	  {"name": "amount", "type": "number", "samples": [12000, 4500.5]},
-	  {"name": "closedate", "type": "datetime", "samples": ["2025-03-31T00:00:00Z"]},
-	  {"name": "num_notes", "type": "integer", "samples": [3]}
-	]}`)
-	schema, err := canonical.ParseSourceSchema(doc)
-	if err != nil {
-		panic(err)
-	}
-	res, err := m.Match(context.Background(), *schema, nil)
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println("entity:", res.Entity)
-	for _, f := range res.Mappings {
-		fmt.Printf("%s -> %s (%s)\n", f.SourceField, f.CanonicalField, f.Decision)
-	}
-	fmt.Println("unmapped:", res.Unmapped)
-	// Output:
-	// entity: opportunity
-	// hs_object_id -> opportunity_id (auto)
-	// dealname -> opportunity_name (auto)
-	// amount -> amount (auto)
-	// closedate -> close_date (auto)
-	// unmapped: [num_notes]
-}
-
-// ExampleMatcher_Remember shows how an approval makes the next match of a
-// field no rule knows confident. The memory here is a small in-memory
-// store; production uses rag/duckvec or rag/pgvec.
-func ExampleMatcher_Remember() {
-	reg, _ := canonical.NewRegistry()
-	m, _ := rag.NewMatcher(reg, &rag.MatcherOptions{Store: newMemStore()})
-	ctx := context.Background()
-	field := canonical.SourceField{Name: "Zorglub__c", Type: canonical.TypeNumber, Samples: []any{1200.5}}
-	schema := canonical.SourceSchema{System: "acme_crm", Object: "Deals", Fields: []canonical.SourceField{field}}
-	opts := &rag.MatchOptions{Entity: "opportunity", Tenant: "tenant-1"}
-
-	res, _ := m.Match(ctx, schema, opts)
-	fmt.Println("before:", res.Unmapped)
-	_ = m.Remember(ctx, "tenant-1", rag.ApprovedMapping{System: "acme_crm", Object: "Deals", Field: field, Entity: "opportunity", CanonicalField: "amount"})
-	res, _ = m.Match(ctx, schema, opts)
-	fmt.Printf("after: %s -> %s (%s)\n", res.Mappings[0].SourceField, res.Mappings[0].CanonicalField, res.Mappings[0].Decision)
-	// Output:
-	// before: [Zorglub__c]
-	// after: Zorglub__c -> amount (auto)
-}
 
 // ExampleNewCachedEmbedder wraps the local embedder with a cache; the same
 // text is embedded once.

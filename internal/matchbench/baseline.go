@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/autonomos/autonomos/canonical"
-	"github.com/autonomos/autonomos/rag"
+	"github.com/autonomos/autonomos/schemamatch"
 )
 
 // Similarity is the naive baseline's name similarity: the larger of the
@@ -44,7 +44,7 @@ func similarity(a, b []string) float64 {
 // Baseline matches by name similarity alone: the entity whose field names
 // are closest overall, a greedy one-to-one assignment, and decisions by
 // the thresholds on the similarity.
-func Baseline(reg *canonical.Registry, s canonical.SourceSchema, th rag.Thresholds) (string, []proposal) {
+func Baseline(reg *canonical.Registry, s canonical.SourceSchema, th schemamatch.Thresholds) (string, []proposal) {
 	bestEntity, bestScore := "", -1.0
 	var bestProps []proposal
 	for _, e := range reg.Entities() {

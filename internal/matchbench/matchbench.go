@@ -52,7 +52,7 @@ import (
 
 	"github.com/autonomos/autonomos/canonical"
 	"github.com/autonomos/autonomos/internal/benchfmt"
-	"github.com/autonomos/autonomos/rag"
+	"github.com/autonomos/autonomos/schemamatch"
 )
 
 // Expected is the ground truth of one file.
@@ -102,7 +102,7 @@ type Report struct {
 	Baseline Metrics `json:"baseline"`
 	// Reliability is the matcher's reliability table over every proposal
 	// (reject included).
-	Reliability []rag.ReliabilityBucket `json:"reliability"`
+	Reliability []schemamatch.ReliabilityBucket `json:"reliability"`
 	// ECE is the expected calibration error of Reliability.
 	ECE float64 `json:"ece"`
 	// Errors lists the matcher's mistakes, one line each.
@@ -110,19 +110,27 @@ type Report struct {
 	// Result is the benchmark-contract line: our recall at the review
 	// threshold against the baseline's.
 	Result benchfmt.Result `json:"result"`
+	// Outcomes are the judged proposals behind Reliability.
+	Outcomes []schemamatch.Outcome `json:"-"`
 }
 
-// LoadCases reads every *.json file of dir as a ground-truth file.
-// Errors name the file; a file without an "expected" key is invalid.
-func LoadCases(dir string) ([]Case, error) {
-	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
-	if err != nil {
-		return nil, fmt.Errorf("matchbench: %w", err)
+// LoadCases reads every *.json file of the directories (not their
+// subdirectories) as a ground-truth file. Errors name the file; a file
+// without an "expected" key is invalid. An expected entity "" means no
+// canonical entity fits: nothing may be mapped.
+func LoadCases(dirs ...string) ([]Case, error) {
+	var paths []string
+	for _, dir := range dirs {
+		ps, err := filepath.Glob(filepath.Join(dir, "*.json"))
+		if err != nil {
+			return nil, fmt.Errorf("matchbench: %w", err)
+		}
+		if len(ps) == 0 {
+			return nil, fmt.Errorf("matchbench: no *.json files in %q", dir)
+		}
+		sort.Strings(ps)
+		paths = append(paths, ps...)
 	}
-	if len(paths) == 0 {
-		return nil, fmt.Errorf("matchbench: no *.json files in %q", dir)
-	}
-	sort.Strings(paths)
 	var cases []Case
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
@@ -148,11 +156,11 @@ func LoadCases(dir string) ([]Case, error) {
 type proposal struct {
 	source, target string
 	confidence     float64
-	decision       rag.Decision
+	decision       schemamatch.Decision
 }
 
 // Score runs m and the baseline on every ground-truth file of dir.
-func Score(ctx context.Context, m *rag.Matcher, dir string) (Report, error) {
+func Score(ctx context.Context, m *schemamatch.Matcher, dir string) (Report, error) {
 	cases, err := LoadCases(dir)
 	if err != nil {
 		return Report{}, err
@@ -161,11 +169,11 @@ func Score(ctx context.Context, m *rag.Matcher, dir string) (Report, error) {
 }
 
 // ScoreCases is Score on cases already loaded.
-func ScoreCases(ctx context.Context, m *rag.Matcher, cases []Case) (Report, error) {
+func ScoreCases(ctx context.Context, m *schemamatch.Matcher, cases []Case) (Report, error) {
 	return scoreCases(ctx, m, cases, true)
 }
 
-func scoreCases(ctx context.Context, m *rag.Matcher, cases []Case, baseline bool) (Report, error) {
+func scoreCases(ctx context.Context, m *schemamatch.Matcher, cases []Case, baseline bool) (Report, error) {
 	if m == nil {
 		return Report{}, errors.New("matchbench: matcher is nil")
 	}
@@ -173,9 +181,9 @@ func scoreCases(ctx context.Context, m *rag.Matcher, cases []Case, baseline bool
 	if err != nil {
 		return Report{}, fmt.Errorf("matchbench: %w", err)
 	}
-	th := rag.DefaultThresholds()
+	th := schemamatch.DefaultThresholds()
 	var rep Report
-	var rel []rag.Outcome
+	var rel []schemamatch.Outcome
 	for _, c := range cases {
 		res, err := m.Match(ctx, c.Schema, nil)
 		if err != nil {
@@ -185,7 +193,7 @@ func scoreCases(ctx context.Context, m *rag.Matcher, cases []Case, baseline bool
 		for _, f := range res.Mappings {
 			ours = append(ours, proposal{f.SourceField, f.CanonicalField, f.Confidence, f.Decision})
 			ok := res.Entity == c.Expected.Entity && c.Expected.Mappings[f.SourceField] == f.CanonicalField
-			rel = append(rel, rag.Outcome{Confidence: f.Confidence, Correct: ok})
+			rel = append(rel, schemamatch.Outcome{Confidence: f.Confidence, Correct: ok})
 		}
 		rep.Errors = append(rep.Errors, tally(&rep.Ours, c, res.Entity, ours)...)
 		if baseline {
@@ -195,8 +203,9 @@ func scoreCases(ctx context.Context, m *rag.Matcher, cases []Case, baseline bool
 	}
 	finish(&rep.Ours)
 	finish(&rep.Baseline)
-	rep.Reliability = rag.Reliability(rel, 10)
-	rep.ECE = rag.ExpectedCalibrationError(rep.Reliability)
+	rep.Outcomes = rel
+	rep.Reliability = schemamatch.Reliability(rel, 10)
+	rep.ECE = schemamatch.ExpectedCalibrationError(rep.Reliability)
 	rep.Result = benchfmt.New("match", "recall", rep.Ours.Expected, rep.Ours.RecallAtReview, rep.Baseline.RecallAtReview)
 	return rep, nil
 }
@@ -221,7 +230,7 @@ func tally(m *Metrics, c Case, entity string, props []proposal) []string {
 		p, has := got[f.Name]
 		mapped := has && p.decision.Mapped()
 		correct := mapped && entityOK && expected && p.target == want
-		if has && p.decision == rag.DecisionAuto {
+		if has && p.decision == schemamatch.DecisionAuto {
 			m.Auto++
 			if correct {
 				m.AutoCorrect++
@@ -266,6 +275,20 @@ func finish(m *Metrics) {
 // Write prints the report for people, then the benchmark-contract line
 // last.
 func (r Report) Write(w io.Writer) error {
+	if err := r.WriteTables(w); err != nil {
+		return err
+	}
+	if len(r.Errors) > 0 {
+		fmt.Fprintln(w, "\nmatcher mistakes:")
+		for _, e := range r.Errors {
+			fmt.Fprintln(w, "  "+e)
+		}
+	}
+	return r.Result.Write(w)
+}
+
+// WriteTables prints the metric table and the reliability table.
+func (r Report) WriteTables(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "metric\tmatcher\tbaseline\n")
 	row := func(name string, a, b float64) { fmt.Fprintf(tw, "%s\t%.3f\t%.3f\n", name, a, b) }
@@ -291,13 +314,7 @@ func (r Report) Write(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("matchbench: %w", err)
 	}
-	if len(r.Errors) > 0 {
-		fmt.Fprintln(w, "\nmatcher mistakes:")
-		for _, e := range r.Errors {
-			fmt.Fprintln(w, "  "+e)
-		}
-	}
-	return r.Result.Write(w)
+	return nil
 }
 
 // words splits a name for the baseline: camelCase and punctuation only.

@@ -8,14 +8,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/autonomos/autonomos/canonical"
-	"github.com/autonomos/autonomos/rag"
+	"github.com/autonomos/autonomos/schemamatch"
 )
 
-func newMatcher(t *testing.T) *rag.Matcher {
+func newMatcher(t *testing.T) *schemamatch.Matcher {
 	t.Helper()
 	reg, err := canonical.NewRegistry()
 	require.NoError(t, err)
-	m, err := rag.NewMatcher(reg, nil)
+	m, err := schemamatch.NewMatcher(reg, nil)
 	require.NoError(t, err)
 	return m
 }

@@ -10,7 +10,7 @@ import (
 
 func TestSyntheticSystems(t *testing.T) {
 	t.Parallel()
-	rep, err := Score(context.Background(), newMatcher(t), "../../rag/testdata/schemas")
+	rep, err := Score(context.Background(), newMatcher(t), "../../schemamatch/testdata/schemas")
 	require.NoError(t, err)
 	if testing.Verbose() {
 		require.NoError(t, rep.Write(os.Stdout))

@@ -14,7 +14,7 @@ import (
 func TestVariations(t *testing.T) {
 	t.Parallel()
 	var base []Case
-	for _, dir := range []string{"../../testdata/matching", "../../rag/testdata/schemas"} {
+	for _, dir := range []string{"../../testdata/matching", "../../schemamatch/testdata/schemas"} {
 		cs, err := LoadCases(dir)
 		require.NoError(t, err)
 		base = append(base, cs...)
