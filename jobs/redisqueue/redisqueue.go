@@ -108,8 +108,11 @@ func unixMS(t time.Time) int64 {
 	return t.UnixMilli()
 }
 
-// Enqueue implements jobs.Driver: one script per tenant, all in one pipeline,
-// then the rotation updates.
+// Enqueue implements jobs.Driver: one script per tenant, all in one
+// pipeline — a single round trip. Each script stores its tenant's jobs and
+// puts the tenant in the rotation atomically, so an enqueue cut short by a
+// deadline or a lost reply either stored nothing or stored jobs that will
+// run; retrying it with the same job IDs is harmless.
 func (d *Driver) Enqueue(ctx context.Context, js []*jobs.Job) ([]jobs.EnqueueResult, error) {
 	if err := d.scripts(ctx); err != nil {
 		return nil, err
@@ -120,38 +123,23 @@ func (d *Driver) Enqueue(ctx context.Context, js []*jobs.Job) ([]jobs.EnqueueRes
 	}
 	groups := map[string]*group{}
 	var order []string
-	ring := map[string]map[string]bool{} // queue → tenants
 	for i, j := range js {
 		g := groups[j.Tenant]
 		if g == nil {
-			g = &group{args: []any{d.jobPrefix(j.Tenant), d.queuePrefix(j.Tenant), d.schedPrefix(j.Tenant), d.indexPrefix(j.Tenant)}}
+			g = &group{args: []any{d.jobPrefix(j.Tenant), d.queuePrefix(j.Tenant), d.schedPrefix(j.Tenant), d.indexPrefix(j.Tenant), d.ringPrefix()}}
 			groups[j.Tenant] = g
 			order = append(order, j.Tenant)
 		}
 		g.idx = append(g.idx, i)
 		g.args = append(g.args, j.ID, j.Tenant, j.Type, j.Queue, j.Payload, j.UniqueKey,
 			j.MaxAttempts, ms(j.Timeout), unixMS(j.RunAfter), unixMS(j.CreatedAt))
-		if ring[j.Queue] == nil {
-			ring[j.Queue] = map[string]bool{}
-		}
-		ring[j.Queue][j.Tenant] = true
 	}
 	pipe := d.rdb.Pipeline()
 	cmds := make([]*redis.Cmd, len(order))
-	tenants := make([]any, len(order))
 	for k, t := range order {
-		cmds[k] = enqueueScript.EvalSha(ctx, pipe, []string{d.uniqueKey(t)}, groups[t].args...)
-		tenants[k] = t
+		cmds[k] = enqueueScript.EvalSha(ctx, pipe, []string{d.uniqueKey(t), d.tenantsKey()}, groups[t].args...)
 	}
-	pipe.SAdd(ctx, d.tenantsKey(), tenants...)
 	if _, err := d.exec(ctx, pipe); err != nil {
-		return nil, err
-	}
-	// The rotation is updated only after the jobs are stored (a separate
-	// round trip, since a cluster pipeline does not keep order across
-	// slots): a fetcher that finds the tenant empty before then cannot
-	// remove it afterwards, because its generation is stale.
-	if err := d.addToRing(ctx, ring); err != nil {
 		return nil, err
 	}
 	res := make([]jobs.EnqueueResult, len(js))
@@ -169,17 +157,6 @@ func (d *Driver) Enqueue(ctx context.Context, js []*jobs.Job) ([]jobs.EnqueueRes
 		}
 	}
 	return res, nil
-}
-
-// ringAdd queues the rotation updates for queue → tenants on pipe.
-func (d *Driver) ringAdd(ctx context.Context, pipe redis.Pipeliner, ring map[string]map[string]bool) {
-	for q, ts := range ring {
-		args := make([]any, 0, len(ts))
-		for t := range ts {
-			args = append(args, t)
-		}
-		ringAddScript.EvalSha(ctx, pipe, d.ringKeys(q), args...)
-	}
 }
 
 // Dequeue implements jobs.Driver. For each queue it takes the next tenants
@@ -315,8 +292,8 @@ var kindNames = map[jobs.OutcomeKind]string{
 	jobs.OutcomeDead: "dead", jobs.OutcomeCancelled: "cancelled", jobs.OutcomeReleased: "released",
 }
 
-// Finish implements jobs.Driver: one script per tenant in one pipeline, then
-// the rotation updates for jobs that went back in line.
+// Finish implements jobs.Driver: one script per tenant in one pipeline; each
+// script also puts jobs that went back in line into the rotation.
 func (d *Driver) Finish(ctx context.Context, outcomes []jobs.Outcome) error {
 	if err := d.scripts(ctx); err != nil {
 		return err
@@ -325,7 +302,7 @@ func (d *Driver) Finish(ctx context.Context, outcomes []jobs.Outcome) error {
 	pipe := d.rdb.Pipeline()
 	cmds := make([]*redis.Cmd, len(order))
 	for k, t := range order {
-		args := []any{d.jobPrefix(t), d.indexPrefix(t), d.queuePrefix(t), d.schedPrefix(t), ms(d.retention)}
+		args := []any{d.jobPrefix(t), d.indexPrefix(t), d.queuePrefix(t), d.schedPrefix(t), ms(d.retention), d.ringPrefix(), t}
 		for _, i := range groups[t] {
 			o := outcomes[i]
 			kind, ok := kindNames[o.Kind]
@@ -336,31 +313,6 @@ func (d *Driver) Finish(ctx context.Context, outcomes []jobs.Outcome) error {
 		}
 		cmds[k] = finishScript.EvalSha(ctx, pipe, []string{d.semKey(t), d.uniqueKey(t)}, args...)
 	}
-	if _, err := d.exec(ctx, pipe); err != nil {
-		return err
-	}
-	ring := map[string]map[string]bool{}
-	for k, t := range order {
-		qs, err := cmds[k].StringSlice()
-		if err != nil {
-			return interpretError(err)
-		}
-		for _, q := range qs {
-			if ring[q] == nil {
-				ring[q] = map[string]bool{}
-			}
-			ring[q][t] = true
-		}
-	}
-	return d.addToRing(ctx, ring)
-}
-
-func (d *Driver) addToRing(ctx context.Context, ring map[string]map[string]bool) error {
-	if len(ring) == 0 {
-		return nil
-	}
-	pipe := d.rdb.Pipeline()
-	d.ringAdd(ctx, pipe, ring)
 	_, err := d.exec(ctx, pipe)
 	return err
 }
@@ -471,15 +423,8 @@ func (d *Driver) Cancel(ctx context.Context, tenant, id string) (*jobs.Job, erro
 // Requeue implements jobs.Driver.
 func (d *Driver) Requeue(ctx context.Context, tenant, id string) (*jobs.Job, error) {
 	v, err := requeueScript.Run(ctx, d.rdb, []string{d.jobKey(tenant, id), d.uniqueKey(tenant)},
-		id, d.indexPrefix(tenant), d.queuePrefix(tenant)).Result()
-	j, err := stateReply("requeue", id, v, err)
-	if err != nil {
-		return nil, err
-	}
-	if err := d.addToRing(ctx, map[string]map[string]bool{j.Queue: {tenant: true}}); err != nil {
-		return nil, err
-	}
-	return j, nil
+		id, d.indexPrefix(tenant), d.queuePrefix(tenant), d.ringPrefix(), tenant).Result()
+	return stateReply("requeue", id, v, err)
 }
 
 // Recover implements jobs.Driver: one recovery script per known tenant, in
@@ -499,28 +444,20 @@ func (d *Driver) Recover(ctx context.Context) (int, error) {
 		cmds := make([]*redis.Cmd, len(batch))
 		for i, t := range batch {
 			cmds[i] = recoverScript.EvalSha(ctx, pipe, []string{d.semKey(t), d.uniqueKey(t)},
-				d.jobPrefix(t), d.indexPrefix(t), d.queuePrefix(t))
+				d.jobPrefix(t), d.indexPrefix(t), d.queuePrefix(t), d.ringPrefix(), t)
 		}
 		if _, err := d.exec(ctx, pipe); err != nil {
 			return err
 		}
-		ring := map[string]map[string]bool{}
-		for i, c := range cmds {
-			vals, err := c.Slice()
+		for _, c := range cmds {
+			n, err := c.Int()
 			if err != nil {
 				return interpretError(err)
 			}
-			total += int(toInt(vals[0]))
-			for _, q := range vals[1:] {
-				qs, _ := q.(string)
-				if ring[qs] == nil {
-					ring[qs] = map[string]bool{}
-				}
-				ring[qs][batch[i]] = true
-			}
+			total += n
 		}
 		batch = batch[:0]
-		return d.addToRing(ctx, ring)
+		return nil
 	}
 	for iter.Next(ctx) {
 		batch = append(batch, iter.Val())
