@@ -111,7 +111,7 @@ func (p *Platform) openProduction(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%w: REDIS_URL: %v", ErrInvalidConfig, err)
 	}
-	p.redis = redis.NewClient(opt)
+	p.redis = redis.NewClient(redisqueue.BoundOptions(opt))
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := p.redis.Ping(pingCtx).Err(); err != nil {

@@ -12,8 +12,11 @@ type metrics struct {
 	q         *Queue
 	enqueued  *prometheus.CounterVec
 	recovered prometheus.Counter
-	wait      *prometheus.HistogramVec
-	run       *prometheus.HistogramVec
+	// leaseExpired counts runs this process stopped because their local
+	// lease deadline passed without a renewal.
+	leaseExpired prometheus.Counter
+	wait         *prometheus.HistogramVec
+	run          *prometheus.HistogramVec
 
 	depthDesc   *prometheus.Desc
 	runningDesc *prometheus.Desc
@@ -30,6 +33,9 @@ func newMetrics(q *Queue) *metrics {
 		}, []string{"type"}),
 		recovered: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "aos_jobs_recovered_total", Help: "Expired leases recovered by this process.",
+		}),
+		leaseExpired: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "aos_jobs_lease_expired_total", Help: "Runs stopped by this process because their lease could not be renewed in time.",
 		}),
 		wait: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "aos_jobs_wait_seconds", Help: "Time from a job becoming due to its run starting, by job type.",
@@ -52,7 +58,7 @@ func newMetrics(q *Queue) *metrics {
 }
 
 func (m *metrics) register(r prometheus.Registerer) error {
-	for _, c := range []prometheus.Collector{m.enqueued, m.recovered, m.wait, m.run, m} {
+	for _, c := range []prometheus.Collector{m.enqueued, m.recovered, m.leaseExpired, m.wait, m.run, m} {
 		if err := r.Register(c); err != nil {
 			return err
 		}

@@ -602,7 +602,7 @@ func (s *suite) workers(t *testing.T, h *jobs.Handlers, o *jobs.WorkerOptions) *
 		opts = *o
 	}
 	if opts.Lease == 0 {
-		opts.Lease = 2 * time.Second
+		opts.Lease = 5 * time.Second
 	}
 	if opts.HeartbeatInterval == 0 {
 		opts.HeartbeatInterval = 50 * time.Millisecond

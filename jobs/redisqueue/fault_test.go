@@ -131,3 +131,133 @@ func TestFinishDeadlineStillRuns(t *testing.T) {
 		return len(js) == 1 && js[0].ID == "j1"
 	}, 3*time.Second, 50*time.Millisecond, "the job is retrying but unreachable by Dequeue")
 }
+
+// TestWorkerCutOff: a worker whose Redis traffic is silently dropped must
+// cancel its handler before its lease expires (whatever Redis does), so the
+// recovered run of another worker never overlaps it; its late completion is
+// rejected.
+func TestWorkerCutOff(t *testing.T) {
+	t.Parallel()
+	f := newFaulty(t, nil) // default client options, as a careless deployment would have
+	ctx := testenv.Context(t)
+	const lease = 1500 * time.Millisecond
+	cutQ, err := jobs.New(f.d, nil)
+	require.NoError(t, err)
+	j, err := cutQ.Enqueue(ctx, jobs.Job{Tenant: "t1", Type: "long"})
+	require.NoError(t, err)
+
+	type span struct {
+		attempt    int
+		start, end time.Time
+		cause      error
+	}
+	spans := make(chan span, 4)
+	started := make(chan struct{}, 4)
+	h := jobs.NewHandlers()
+	require.NoError(t, h.Register("long", func(ctx context.Context, j *jobs.Job) error {
+		s := span{attempt: j.Attempt, start: time.Now()}
+		started <- struct{}{}
+		if j.Attempt == 1 {
+			<-ctx.Done()
+			s.cause = context.Cause(ctx)
+		}
+		s.end = time.Now()
+		spans <- s
+		return nil
+	}))
+	cut, err := jobs.NewWorkers(cutQ, h, &jobs.WorkerOptions{Concurrency: 1, Lease: lease,
+		HeartbeatInterval: 300 * time.Millisecond, PollInterval: 20 * time.Millisecond, RecoverInterval: -1})
+	require.NoError(t, err)
+	require.NoError(t, cut.Start(ctx))
+	<-started
+	f.proxy.Blackhole(true)
+	cutAt := time.Now()
+
+	okQ, err := jobs.New(f.direct, nil)
+	require.NoError(t, err)
+	other, err := jobs.NewWorkers(okQ, h, &jobs.WorkerOptions{Concurrency: 1, Lease: lease,
+		HeartbeatInterval: 300 * time.Millisecond, PollInterval: 20 * time.Millisecond, RecoverInterval: 50 * time.Millisecond})
+	require.NoError(t, err)
+	require.NoError(t, other.Start(ctx))
+
+	var first, second span
+	for range 2 {
+		select {
+		case s := <-spans:
+			if s.attempt == 1 {
+				first = s
+			} else {
+				second = s
+			}
+		case <-time.After(30 * time.Second):
+			cur, err := f.direct.Get(ctx, "t1", j.ID)
+			t.Fatalf("runs did not end: first %+v second %+v job %+v %v", first, second, cur, err)
+		}
+	}
+	require.Equal(t, 2, second.attempt)
+	require.ErrorIs(t, first.cause, jobs.ErrLeaseLost)
+	t.Logf("cut-off handler cancelled %s after the cut; attempt 2 started %s after the cut",
+		first.end.Sub(cutAt), second.start.Sub(cutAt))
+	require.True(t, first.end.Before(second.start), "attempt 1 ran until %s, attempt 2 started at %s: two attempts at once",
+		first.end.Sub(cutAt), second.start.Sub(cutAt))
+	require.Less(t, first.end.Sub(cutAt), lease, "the cut-off handler outlived its lease")
+
+	got := waitFor(t, okQ, j, jobs.StateCompleted)
+	require.Equal(t, 2, got.Attempt)
+	// The cut-off worker's late completion of attempt 1 is rejected.
+	require.NoError(t, f.direct.Finish(ctx, []jobs.Outcome{{Lease: jobs.Lease{Tenant: "t1", ID: j.ID, Attempt: 1}, Kind: jobs.OutcomeFailed, Error: "late"}}))
+	got, err = okQ.Get(ctx, "t1", j.ID)
+	require.NoError(t, err)
+	require.Equal(t, jobs.StateCompleted, got.State)
+
+	f.proxy.Blackhole(false)
+	stop, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	require.NoError(t, other.Stop(stop))
+	f.proxy.Cut()
+	require.NoError(t, cut.Stop(stop))
+}
+
+func waitFor(t *testing.T, q *jobs.Queue, j *jobs.Job, want jobs.State) *jobs.Job {
+	t.Helper()
+	var got *jobs.Job
+	require.Eventually(t, func() bool {
+		var err error
+		got, err = q.Get(context.Background(), j.Tenant, j.ID)
+		require.NoError(t, err)
+		return got.State == want
+	}, 20*time.Second, 20*time.Millisecond)
+	return got
+}
+
+// TestCallsBoundedByContext: with the client built by BoundOptions, a call
+// with a 100ms context returns after about 100ms when Redis is silent.
+func TestCallsBoundedByContext(t *testing.T) {
+	t.Parallel()
+	f := newFaulty(t, func(o *redis.Options) { redisqueue.BoundOptions(o) })
+	ctx := testenv.Context(t)
+	q, err := jobs.New(f.d, nil)
+	require.NoError(t, err)
+	_, err = q.Enqueue(ctx, jobs.Job{Tenant: "t1", Type: "t"})
+	require.NoError(t, err)
+	f.proxy.Blackhole(true)
+	calls := map[string]func(context.Context) error{
+		"enqueue": func(c context.Context) error { _, err := q.Enqueue(c, jobs.Job{Tenant: "t1", Type: "t"}); return err },
+		"dequeue": func(c context.Context) error {
+			_, err := f.d.Dequeue(c, jobs.DequeueRequest{Queues: []string{"default"}, Max: 1, Lease: time.Second, DefaultLimit: 1})
+			return err
+		},
+		"get":     func(c context.Context) error { _, err := q.Get(c, "t1", "x"); return err },
+		"recover": func(c context.Context) error { _, err := q.Recover(c); return err },
+	}
+	for name, call := range calls {
+		c, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+		start := time.Now()
+		err := call(c)
+		took := time.Since(start)
+		cancel()
+		require.Error(t, err, name)
+		t.Logf("%s: %s: %v", name, took, err)
+		require.Less(t, took, 600*time.Millisecond, "%s with a 100ms context took %s", name, took)
+	}
+}

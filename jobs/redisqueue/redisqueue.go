@@ -23,6 +23,25 @@ type Options struct {
 	// Retention is how long completed and cancelled jobs stay readable;
 	// default 24h. Failed and dead jobs stay until re-queued or deleted.
 	Retention time.Duration
+	// CallTimeout bounds every driver call whose context has no earlier
+	// deadline; default 5s. Deadlines only cut a call short when the client
+	// honours them: build it with BoundOptions (ContextTimeoutEnabled).
+	CallTimeout time.Duration
+}
+
+// BoundOptions makes opt's client honour context deadlines and bounds each
+// of its network waits, so that no Redis call outlives its context (a
+// 100ms context returns after about 100ms even when Redis or the network is
+// silent). It sets ContextTimeoutEnabled and, where zero, DialTimeout 2s,
+// ReadTimeout and WriteTimeout 2s and PoolTimeout 2s. It returns opt.
+func BoundOptions(opt *redis.Options) *redis.Options {
+	opt.ContextTimeoutEnabled = true
+	for _, d := range []*time.Duration{&opt.DialTimeout, &opt.ReadTimeout, &opt.WriteTimeout, &opt.PoolTimeout} {
+		if *d == 0 {
+			*d = 2 * time.Second
+		}
+	}
+	return opt
 }
 
 // Driver is the Redis implementation of jobs.Driver; see the package
@@ -32,6 +51,7 @@ type Driver struct {
 	rdb       redis.UniversalClient
 	prefix    string
 	retention time.Duration
+	call      time.Duration
 	loaded    atomic.Bool
 }
 
@@ -56,7 +76,18 @@ func New(rdb redis.UniversalClient, opts *Options) (*Driver, error) {
 	if o.Retention == 0 {
 		o.Retention = 24 * time.Hour
 	}
-	return &Driver{rdb: rdb, prefix: o.Prefix, retention: o.Retention}, nil
+	if o.CallTimeout < 0 {
+		return nil, fmt.Errorf("redisqueue: Options.CallTimeout %s is negative: %w", o.CallTimeout, jobs.ErrInvalid)
+	}
+	if o.CallTimeout == 0 {
+		o.CallTimeout = 5 * time.Second
+	}
+	return &Driver{rdb: rdb, prefix: o.Prefix, retention: o.Retention, call: o.CallTimeout}, nil
+}
+
+// bound applies Options.CallTimeout to ctx.
+func (d *Driver) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, d.call)
 }
 
 // interpretError translates Redis errors into the jobs sentinels once.
@@ -114,6 +145,8 @@ func unixMS(t time.Time) int64 {
 // deadline or a lost reply either stored nothing or stored jobs that will
 // run; retrying it with the same job IDs is harmless.
 func (d *Driver) Enqueue(ctx context.Context, js []*jobs.Job) ([]jobs.EnqueueResult, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	if err := d.scripts(ctx); err != nil {
 		return nil, err
 	}
@@ -163,6 +196,8 @@ func (d *Driver) Enqueue(ctx context.Context, js []*jobs.Job) ([]jobs.EnqueueRes
 // of the rotation (one round trip), asks each for its share of the wanted
 // jobs in one pipeline, and drops tenants found empty from the rotation.
 func (d *Driver) Dequeue(ctx context.Context, req jobs.DequeueRequest) ([]*jobs.Job, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	if err := d.scripts(ctx); err != nil {
 		return nil, err
 	}
@@ -258,6 +293,8 @@ func groupByTenant(n int, tenant func(int) string) ([]string, map[string][]int) 
 
 // Heartbeat implements jobs.Driver: one script per tenant in one pipeline.
 func (d *Driver) Heartbeat(ctx context.Context, leases []jobs.Lease, lease time.Duration) ([]jobs.LeaseStatus, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	if err := d.scripts(ctx); err != nil {
 		return nil, err
 	}
@@ -295,6 +332,8 @@ var kindNames = map[jobs.OutcomeKind]string{
 // Finish implements jobs.Driver: one script per tenant in one pipeline; each
 // script also puts jobs that went back in line into the rotation.
 func (d *Driver) Finish(ctx context.Context, outcomes []jobs.Outcome) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	if err := d.scripts(ctx); err != nil {
 		return err
 	}
@@ -319,6 +358,8 @@ func (d *Driver) Finish(ctx context.Context, outcomes []jobs.Outcome) error {
 
 // Progress implements jobs.Driver.
 func (d *Driver) Progress(ctx context.Context, l jobs.Lease, percent int, message string) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	n, err := progressScript.Run(ctx, d.rdb, []string{d.semKey(l.Tenant), d.jobKey(l.Tenant, l.ID)},
 		l.ID, l.Attempt, percent, message).Int()
 	if err != nil {
@@ -332,6 +373,8 @@ func (d *Driver) Progress(ctx context.Context, l jobs.Lease, percent int, messag
 
 // Get implements jobs.Driver.
 func (d *Driver) Get(ctx context.Context, tenant, id string) (*jobs.Job, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	m, err := d.rdb.HGetAll(ctx, d.jobKey(tenant, id)).Result()
 	if err != nil {
 		return nil, interpretError(err)
@@ -344,6 +387,8 @@ func (d *Driver) Get(ctx context.Context, tenant, id string) (*jobs.Job, error) 
 
 // List implements jobs.Driver.
 func (d *Driver) List(ctx context.Context, tenant string, state jobs.State, limit int) ([]*jobs.Job, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	states := jobs.States
 	if state != "" {
 		states = []jobs.State{state}
@@ -411,6 +456,8 @@ func stateReply(op, id string, v any, err error) (*jobs.Job, error) {
 
 // Cancel implements jobs.Driver.
 func (d *Driver) Cancel(ctx context.Context, tenant, id string) (*jobs.Job, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	v, err := cancelScript.Run(ctx, d.rdb, []string{d.jobKey(tenant, id), d.uniqueKey(tenant)},
 		id, d.indexPrefix(tenant), d.schedPrefix(tenant), ms(d.retention)).Result()
 	j, err := stateReply("cancel", id, v, err)
@@ -422,6 +469,8 @@ func (d *Driver) Cancel(ctx context.Context, tenant, id string) (*jobs.Job, erro
 
 // Requeue implements jobs.Driver.
 func (d *Driver) Requeue(ctx context.Context, tenant, id string) (*jobs.Job, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	v, err := requeueScript.Run(ctx, d.rdb, []string{d.jobKey(tenant, id), d.uniqueKey(tenant)},
 		id, d.indexPrefix(tenant), d.queuePrefix(tenant), d.ringPrefix(), tenant).Result()
 	return stateReply("requeue", id, v, err)
@@ -430,6 +479,8 @@ func (d *Driver) Requeue(ctx context.Context, tenant, id string) (*jobs.Job, err
 // Recover implements jobs.Driver: one recovery script per known tenant, in
 // pipelines of 256 tenants.
 func (d *Driver) Recover(ctx context.Context) (int, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	if err := d.scripts(ctx); err != nil {
 		return 0, err
 	}
@@ -475,6 +526,8 @@ func (d *Driver) Recover(ctx context.Context) (int, error) {
 
 // SetTenantLimit implements jobs.Driver.
 func (d *Driver) SetTenantLimit(ctx context.Context, tenant string, limit int) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	var err error
 	if limit == 0 {
 		err = d.rdb.Del(ctx, d.limitKey(tenant)).Err()
@@ -486,6 +539,8 @@ func (d *Driver) SetTenantLimit(ctx context.Context, tenant string, limit int) e
 
 // Stats implements jobs.Driver.
 func (d *Driver) Stats(ctx context.Context) ([]jobs.TenantStats, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	tenants, err := d.rdb.SMembers(ctx, d.tenantsKey()).Result()
 	if err != nil {
 		return nil, interpretError(err)
