@@ -28,7 +28,13 @@
 //
 // A run holds a lease that its worker renews by heartbeat. If the worker
 // process dies, the lease expires and a recovery (run by every Workers) puts
-// the job back in line with the next attempt, exactly once. Each tenant has a
+// the job back in line with the next attempt, exactly once. Each worker also
+// keeps a local lease deadline per run — the time its last successful renewal
+// was sent plus the lease, minus WorkerOptions.LeaseMargin — and cancels the
+// handler (cause ErrLeaseLost) when it passes, whatever the backend does: a
+// worker cut off from Redis stops before another worker can take the job.
+// Outcomes are fenced by attempt: a late outcome of a run whose lease was
+// lost is ignored. Each tenant has a
 // concurrency limit (Options.TenantLimit, default 5, or per tenant with
 // SetTenantLimit): a slot is the leased job itself, keyed by job ID with the
 // lease deadline, so a crashed holder's slot is reclaimed with its lease and a
