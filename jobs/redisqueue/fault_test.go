@@ -261,3 +261,58 @@ func TestCallsBoundedByContext(t *testing.T) {
 		require.Less(t, took, 600*time.Millisecond, "%s with a 100ms context took %s", name, took)
 	}
 }
+
+// TestLeaseKeyLost: when the semaphore key vanishes while a job runs, the
+// handler stops, the job is found from its own record and run again, and
+// its unique key does not block new jobs.
+func TestLeaseKeyLost(t *testing.T) {
+	t.Parallel()
+	env := testenv.NewRedis(t)
+	ctx := testenv.Context(t)
+	d, err := redisqueue.New(env.Client, &redisqueue.Options{Prefix: env.Prefix})
+	require.NoError(t, err)
+	q, err := jobs.New(d, nil)
+	require.NoError(t, err)
+	j, err := q.Enqueue(ctx, jobs.Job{Tenant: "t1", Type: "sync", UniqueKey: "conn-1"})
+	require.NoError(t, err)
+	first := j.ID
+	causes := make(chan error, 4)
+	started := make(chan int, 4)
+	h := jobs.NewHandlers()
+	require.NoError(t, h.Register("sync", func(ctx context.Context, j *jobs.Job) error {
+		if j.ID != first {
+			return nil
+		}
+		started <- j.Attempt
+		if j.Attempt == 1 {
+			<-ctx.Done()
+			causes <- context.Cause(ctx)
+			return ctx.Err()
+		}
+		return nil
+	}))
+	w, err := jobs.NewWorkers(q, h, &jobs.WorkerOptions{Concurrency: 2, Lease: time.Second,
+		HeartbeatInterval: 100 * time.Millisecond, PollInterval: 20 * time.Millisecond, RecoverInterval: 100 * time.Millisecond})
+	require.NoError(t, err)
+	require.NoError(t, w.Start(ctx))
+	defer func() { require.NoError(t, w.Stop(ctx)) }()
+	require.Equal(t, 1, <-started)
+	require.NoError(t, env.Client.Del(ctx, env.Prefix+"job:semaphore:tenant:{t1}").Err())
+	select {
+	case c := <-causes:
+		require.ErrorIs(t, c, jobs.ErrLeaseLost)
+	case <-time.After(10 * time.Second):
+		t.Fatal("handler not stopped after its lease key vanished")
+	}
+	select {
+	case a := <-started:
+		require.Equal(t, 2, a)
+	case <-time.After(10 * time.Second):
+		got, _ := q.Get(ctx, "t1", j.ID)
+		t.Fatalf("job not run again after lease-key loss; it is %s", got.State)
+	}
+	waitFor(t, q, j, jobs.StateCompleted)
+	_, err = q.Enqueue(ctx, jobs.Job{Tenant: "t1", Type: "sync", UniqueKey: "conn-1"})
+	require.NoError(t, err, "the unique key was released")
+	require.EqualValues(t, 0, env.Client.ZCard(ctx, env.Prefix+"job:semaphore:tenant:{t1}").Val())
+}

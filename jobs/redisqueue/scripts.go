@@ -290,10 +290,12 @@ return {'ok', redis.call('HGETALL', KEYS[1])}
 // recoverScript reclaims the expired leases of one tenant: each expired slot
 // is removed with ZREM, and only the caller whose ZREM removed it acts, so a
 // lease is recovered exactly once however many processes recover at once.
-// The job goes back to the front of its ready list (retrying), or to dead
-// when its attempts are exhausted; a cancelled job just finishes.
-//
-// A job put back in line rejoins its queue's rotation in the same script.
+// It also finds running jobs whose slot is missing (the semaphore key was
+// deleted or evicted) from the running index and the lease deadline stored
+// in the job itself, once that deadline passed. The job goes back to the
+// front of its ready list (retrying) and rejoins the rotation, or to dead
+// when its attempts are exhausted (releasing its unique key); a cancelled
+// job just finishes.
 //
 // KEYS[1] semaphore zset, KEYS[2] unique hash
 // ARGV[1] job key prefix, ARGV[2] index key prefix, ARGV[3] queue key prefix,
@@ -301,29 +303,42 @@ return {'ok', redis.call('HGETALL', KEYS[1])}
 // Returns the number of leases recovered.
 var recoverScript = redis.NewScript(prelude + `
 local now = now_ms()
-local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. now, 'LIMIT', 0, 1000)
 local count, seen = 0, {}
+local function reclaim(id)
+  count = count + 1
+  local key = ARGV[1] .. id
+  local st = redis.call('HGET', key, 'state')
+  if st == 'running' then
+    local q = redis.call('HGET', key, 'queue')
+    local attempt = tonumber(redis.call('HGET', key, 'attempt'))
+    local maxa = tonumber(redis.call('HGET', key, 'max'))
+    if attempt >= maxa then
+      redis.call('HSET', key, 'state', 'dead', 'error', 'lease expired', 'finished', now, 'updated', now, 'lease', 0)
+      move_index(ARGV[2], id, 'running', 'dead', now)
+      release_unique(KEYS[2], key, id)
+    else
+      redis.call('HSET', key, 'state', 'retrying', 'error', 'lease expired', 'updated', now, 'lease', 0)
+      move_index(ARGV[2], id, 'running', 'retrying', now)
+      redis.call('RPUSH', ARGV[3] .. q, id)
+      if not seen[q] then seen[q] = true; ring_add(ARGV[4], q, ARGV[5]) end
+    end
+  elseif st == 'cancelled' then
+    redis.call('HSET', key, 'finished', now, 'lease', 0)
+  end
+end
+local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. now, 'LIMIT', 0, 1000)
 for _, id in ipairs(expired) do
-  if redis.call('ZREM', KEYS[1], id) == 1 then
-    count = count + 1
+  if redis.call('ZREM', KEYS[1], id) == 1 then reclaim(id) end
+end
+local running = redis.call('ZRANGE', ARGV[2] .. 'running', 0, 999)
+for _, id in ipairs(running) do
+  if not redis.call('ZSCORE', KEYS[1], id) then
     local key = ARGV[1] .. id
     local st = redis.call('HGET', key, 'state')
     if st == 'running' then
-      local q = redis.call('HGET', key, 'queue')
-      local attempt = tonumber(redis.call('HGET', key, 'attempt'))
-      local maxa = tonumber(redis.call('HGET', key, 'max'))
-      if attempt >= maxa then
-        redis.call('HSET', key, 'state', 'dead', 'error', 'lease expired', 'finished', now, 'updated', now, 'lease', 0)
-        move_index(ARGV[2], id, 'running', 'dead', now)
-        release_unique(KEYS[2], key, id)
-      else
-        redis.call('HSET', key, 'state', 'retrying', 'error', 'lease expired', 'updated', now, 'lease', 0)
-        move_index(ARGV[2], id, 'running', 'retrying', now)
-        redis.call('RPUSH', ARGV[3] .. q, id)
-        if not seen[q] then seen[q] = true; ring_add(ARGV[4], q, ARGV[5]) end
-      end
-    elseif st == 'cancelled' then
-      redis.call('HSET', key, 'finished', now, 'lease', 0)
+      if (tonumber(redis.call('HGET', key, 'lease')) or 0) < now then reclaim(id) end
+    elseif not st then
+      redis.call('ZREM', ARGV[2] .. 'running', id) -- the job itself is gone
     end
   end
 end
