@@ -24,6 +24,13 @@
 // until Queue.Requeue. Handler errors wrapped by Permanent fail the job at
 // once (failed). Queued, retrying and running jobs can be cancelled.
 //
+// Each job type may have a RetryPolicy (Options.RetryPolicies): back-off
+// capped at its Max and a time Budget counted from the first failed run
+// (Job.FailingSince), not an attempt count alone. Syncs and mapping
+// generation default to SyncRetryPolicy (up to an hour, at most 5 minutes
+// apart), so they ride out an outage of their source or of PostgreSQL. A
+// completed job clears LastError and FailingSince.
+//
 // # Leases and concurrency
 //
 // A run holds a lease that its worker renews by heartbeat. If the worker

@@ -14,6 +14,10 @@ import (
 type Options struct {
 	// MaxAttempts is the default number of runs a job gets; default 5.
 	MaxAttempts int
+	// RetryPolicies holds the retry policy of each job type (see
+	// RetryPolicy); types without one use MaxAttempts and the workers'
+	// RetryBase/RetryMax. Nil means DefaultRetryPolicies().
+	RetryPolicies map[string]RetryPolicy
 	// Timeout is the default time limit of one run; default 30 minutes.
 	Timeout time.Duration
 	// TenantLimit is how many jobs of one tenant run at once unless the tenant
@@ -45,6 +49,14 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if out.StatsTimeout == 0 {
 		out.StatsTimeout = 5 * time.Second
+	}
+	if out.RetryPolicies == nil {
+		out.RetryPolicies = DefaultRetryPolicies()
+	}
+	for typ, p := range out.RetryPolicies {
+		if err := p.validate(typ); err != nil {
+			return out, err
+		}
 	}
 	if out.NewID == nil {
 		out.NewID = func() string { return uuid.NewString() }
@@ -125,6 +137,9 @@ func (q *Queue) prepare(j Job, now time.Time) (*Job, error) {
 	}
 	if j.MaxAttempts == 0 {
 		j.MaxAttempts = q.opts.MaxAttempts
+		if p := q.opts.RetryPolicies[j.Type]; p.MaxAttempts > 0 {
+			j.MaxAttempts = p.MaxAttempts
+		}
 	}
 	if j.Timeout < 0 {
 		return nil, fmt.Errorf("jobs: job %q: Timeout %s is negative: %w", j.ID, j.Timeout, ErrInvalid)
@@ -137,7 +152,7 @@ func (q *Queue) prepare(j Job, now time.Time) (*Job, error) {
 	}
 	j.State = StateQueued
 	j.Attempt = 0
-	j.Progress, j.ProgressMessage, j.LastError = 0, "", ""
+	j.Progress, j.ProgressMessage, j.LastError, j.FailingSince = 0, "", "", time.Time{}
 	j.CreatedAt, j.UpdatedAt = now, now
 	j.StartedAt, j.FinishedAt, j.LeaseUntil = time.Time{}, time.Time{}, time.Time{}
 	j.Payload = append([]byte(nil), j.Payload...)

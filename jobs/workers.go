@@ -446,14 +446,30 @@ func (w *Workers) execute(ctx context.Context, r *run) {
 			err = fmt.Errorf("timed out after %s: %w", timeout, err)
 		}
 		o.Error = err.Error()
+		p := w.q.opts.RetryPolicies[j.Type]
+		base, maxDelay := w.o.RetryBase, w.o.RetryMax
+		if p.Base > 0 {
+			base = p.Base
+		}
+		if p.Max > 0 {
+			maxDelay = p.Max
+		}
+		delay := Backoff(j.Attempt, base, maxDelay)
+		since := j.FailingSince
+		if since.IsZero() {
+			since = time.Now() // this is the first failure of the streak
+		}
 		switch {
 		case IsPermanent(err):
 			o.Kind = OutcomeFailed
 		case j.Attempt >= j.MaxAttempts:
 			o.Kind = OutcomeDead
+		case p.Budget > 0 && time.Now().Add(delay).After(since.Add(p.Budget)):
+			o.Kind = OutcomeDead
+			o.Error = fmt.Sprintf("%s (retry budget of %s spent)", o.Error, p.Budget)
 		default:
 			o.Kind = OutcomeRetry
-			o.RetryAfter = Backoff(j.Attempt, w.o.RetryBase, w.o.RetryMax)
+			o.RetryAfter = delay
 		}
 	}
 	w.outcomes <- o

@@ -2,10 +2,12 @@ package redisqueue_test
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
@@ -315,4 +317,102 @@ func TestLeaseKeyLost(t *testing.T) {
 	_, err = q.Enqueue(ctx, jobs.Job{Tenant: "t1", Type: "sync", UniqueKey: "conn-1"})
 	require.NoError(t, err, "the unique key was released")
 	require.EqualValues(t, 0, env.Client.ZCard(ctx, env.Prefix+"job:semaphore:tenant:{t1}").Val())
+}
+
+// TestSyncSurvivesPostgresOutage: scheduled sync jobs whose handler needs
+// PostgreSQL ride out an outage (the proxy refuses and cuts every
+// connection) under their type's retry policy, and complete without the
+// outage's error once it ends; a job type without a policy dies after its
+// five quick attempts, as every sync did before.
+func TestSyncSurvivesPostgresOutage(t *testing.T) {
+	t.Parallel()
+	ctx := testenv.Context(t)
+	env := testenv.NewRedis(t)
+	pgURL, err := url.Parse(testenv.PostgresURL(t))
+	require.NoError(t, err)
+	proxy, err := faultproxy.New(pgURL.Host)
+	require.NoError(t, err)
+	defer proxy.Close()
+	pgURL.Host = proxy.Addr()
+	cfg, err := pgxpool.ParseConfig(pgURL.String())
+	require.NoError(t, err)
+	cfg.MaxConns = 2
+	cfg.ConnConfig.ConnectTimeout = time.Second
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	require.NoError(t, err)
+	defer pool.Close()
+
+	d, err := redisqueue.New(env.Client, &redisqueue.Options{Prefix: env.Prefix})
+	require.NoError(t, err)
+	q, err := jobs.New(d, &jobs.Options{RetryPolicies: map[string]jobs.RetryPolicy{
+		"sync": {MaxAttempts: 1000, Budget: time.Minute, Base: 20 * time.Millisecond, Max: 200 * time.Millisecond},
+	}})
+	require.NoError(t, err)
+	work := func(ctx context.Context, j *jobs.Job) error {
+		c, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		_, err := pool.Exec(c, "SELECT 1")
+		return err
+	}
+	h := jobs.NewHandlers()
+	require.NoError(t, h.Register("sync", work))
+	require.NoError(t, h.Register("nopolicy", work))
+
+	proxy.Refuse(true)
+	proxy.Cut()
+	start := time.Now().Add(100 * time.Millisecond)
+	syncs := make([]*jobs.Job, 3)
+	for i := range syncs {
+		syncs[i], err = q.Enqueue(ctx, jobs.Job{Tenant: "t1", Type: "sync", RunAfter: start})
+		require.NoError(t, err)
+	}
+	control, err := q.Enqueue(ctx, jobs.Job{Tenant: "t1", Type: "nopolicy", RunAfter: start})
+	require.NoError(t, err)
+	require.Equal(t, 1000, syncs[0].MaxAttempts, "the policy sets the type's attempts")
+
+	w, err := jobs.NewWorkers(q, h, &jobs.WorkerOptions{Concurrency: 4, Lease: 2 * time.Second,
+		PollInterval: 20 * time.Millisecond, RetryBase: 20 * time.Millisecond, RetryMax: 200 * time.Millisecond})
+	require.NoError(t, err)
+	require.NoError(t, w.Start(ctx))
+	defer func() { require.NoError(t, w.Stop(ctx)) }()
+
+	dead := waitFor(t, q, control, jobs.StateDead)
+	require.Equal(t, 5, dead.Attempt)
+	time.Sleep(2 * time.Second) // the outage goes on
+	for _, j := range syncs {
+		got, err := q.Get(ctx, "t1", j.ID)
+		require.NoError(t, err)
+		require.Contains(t, []jobs.State{jobs.StateRetrying, jobs.StateRunning}, got.State, "a sync must outlive the outage")
+		require.Greater(t, got.Attempt, 5)
+		require.False(t, got.FailingSince.IsZero())
+	}
+	proxy.Refuse(false)
+	for _, j := range syncs {
+		got := waitFor(t, q, j, jobs.StateCompleted)
+		require.Greater(t, got.Attempt, 5)
+		require.Empty(t, got.LastError, "a completed job shows no previous attempt's error")
+		require.True(t, got.FailingSince.IsZero())
+	}
+}
+
+// TestRetryBudgetSpent: once the budget is spent, the next failure is final.
+func TestRetryBudgetSpent(t *testing.T) {
+	t.Parallel()
+	ctx := testenv.Context(t)
+	q, err := jobs.New(newDriver(t), &jobs.Options{RetryPolicies: map[string]jobs.RetryPolicy{
+		"sync": {MaxAttempts: 1000, Budget: 500 * time.Millisecond, Base: 20 * time.Millisecond, Max: 50 * time.Millisecond},
+	}})
+	require.NoError(t, err)
+	h := jobs.NewHandlers()
+	require.NoError(t, h.Register("sync", func(ctx context.Context, j *jobs.Job) error { return errors.New("source down") }))
+	j, err := q.Enqueue(ctx, jobs.Job{Tenant: "t1", Type: "sync"})
+	require.NoError(t, err)
+	w, err := jobs.NewWorkers(q, h, &jobs.WorkerOptions{Concurrency: 1, Lease: 2 * time.Second, PollInterval: 10 * time.Millisecond})
+	require.NoError(t, err)
+	require.NoError(t, w.Start(ctx))
+	defer func() { require.NoError(t, w.Stop(ctx)) }()
+	got := waitFor(t, q, j, jobs.StateDead)
+	require.Contains(t, got.LastError, "retry budget of 500ms spent")
+	require.Greater(t, got.Attempt, 3)
+	require.Less(t, got.Attempt, 1000)
 }

@@ -21,6 +21,12 @@ local function ring_add(rp, q, t)
     redis.call('LPUSH', rp .. q .. ':tenants', t)
   end
 end
+-- mark_failing records when a streak of failed runs began.
+local function mark_failing(key, now)
+  if (tonumber(redis.call('HGET', key, 'failing_since')) or 0) == 0 then
+    redis.call('HSET', key, 'failing_since', now)
+  end
+end
 local function release_unique(ukey, key, id)
   local u = redis.call('HGET', key, 'unique')
   if u and u ~= '' and redis.call('HGET', ukey, u) == id then
@@ -156,7 +162,7 @@ for i = 8, #ARGV, 5 do
     local st = redis.call('HGET', key, 'state')
     if st == 'running' then
       if kind == 'completed' then
-        redis.call('HSET', key, 'state', 'completed', 'finished', now, 'updated', now, 'lease', 0)
+        redis.call('HSET', key, 'state', 'completed', 'error', '', 'failing_since', 0, 'finished', now, 'updated', now, 'lease', 0)
         move_index(ARGV[2], id, 'running', 'completed', now)
         release_unique(KEYS[2], key, id)
         redis.call('PEXPIRE', key, ret)
@@ -164,6 +170,7 @@ for i = 8, #ARGV, 5 do
       elseif kind == 'retry' then
         local q = redis.call('HGET', key, 'queue')
         redis.call('HSET', key, 'state', 'retrying', 'error', err, 'updated', now, 'lease', 0)
+        mark_failing(key, now)
         move_index(ARGV[2], id, 'running', 'retrying', now)
         redis.call('ZADD', ARGV[4] .. q, now + delay, id)
         touch(q)
@@ -276,7 +283,7 @@ if st ~= 'dead' and st ~= 'failed' then
 end
 local now = now_ms()
 local id = ARGV[1]
-redis.call('HSET', KEYS[1], 'state', 'queued', 'attempt', 0, 'updated', now, 'finished', 0, 'progress', 0, 'pmsg', '')
+redis.call('HSET', KEYS[1], 'state', 'queued', 'attempt', 0, 'updated', now, 'finished', 0, 'progress', 0, 'pmsg', '', 'failing_since', 0)
 redis.call('PERSIST', KEYS[1])
 local u = redis.call('HGET', KEYS[1], 'unique')
 if u and u ~= '' then redis.call('HSETNX', KEYS[2], u, id) end
@@ -318,6 +325,7 @@ local function reclaim(id)
       release_unique(KEYS[2], key, id)
     else
       redis.call('HSET', key, 'state', 'retrying', 'error', 'lease expired', 'updated', now, 'lease', 0)
+      mark_failing(key, now)
       move_index(ARGV[2], id, 'running', 'retrying', now)
       redis.call('RPUSH', ARGV[3] .. q, id)
       if not seen[q] then seen[q] = true; ring_add(ARGV[4], q, ARGV[5]) end
