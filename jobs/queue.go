@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -31,6 +32,18 @@ type Options struct {
 	StatsTimeout time.Duration
 	// NewID returns a new job ID; default a random UUID.
 	NewID func() string
+	// EnqueueGuard, when set, wraps every driver call of Enqueue and
+	// EnqueueMany, such as a circuit breaker (redisbreaker.Breaker) that
+	// fails fast while Redis is slow or down. A guard error that has a
+	// method Unavailable() bool returning true is reported as
+	// ErrUnavailable. Default none.
+	EnqueueGuard Guard
+}
+
+// Guard protects a backend call on a request path; Do runs fn, or refuses
+// to. redisbreaker.Breaker implements it.
+type Guard interface {
+	Do(ctx context.Context, fn func(context.Context) error) error
 }
 
 func (o *Options) withDefaults() (Options, error) {
@@ -189,7 +202,21 @@ func (q *Queue) EnqueueMany(ctx context.Context, js []Job) ([]*Job, error) {
 		}
 		prepared[i] = p
 	}
-	res, err := q.d.Enqueue(ctx, prepared)
+	var res []EnqueueResult
+	var err error
+	if q.opts.EnqueueGuard != nil {
+		err = q.opts.EnqueueGuard.Do(ctx, func(ctx context.Context) error {
+			var derr error
+			res, derr = q.d.Enqueue(ctx, prepared)
+			return derr
+		})
+		var u interface{ Unavailable() bool }
+		if errors.As(err, &u) && u.Unavailable() {
+			return nil, fmt.Errorf("jobs: enqueue %d jobs: %w: %w", len(prepared), ErrUnavailable, err)
+		}
+	} else {
+		res, err = q.d.Enqueue(ctx, prepared)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("jobs: enqueue %d jobs: %w", len(prepared), err)
 	}
