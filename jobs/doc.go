@@ -63,9 +63,11 @@
 //
 // # Metrics
 //
-// With Options.Registerer set, the queue exports aos_jobs_depth{tenant,state},
-// aos_jobs_running{tenant}, aos_jobs_semaphore_holders{tenant} and
-// aos_jobs_semaphore_excess{tenant} (the leak gauge), the histograms
+// With Options.Registerer set, the queue exports aos_jobs_depth{state},
+// aos_jobs_running, aos_jobs_semaphore_holders, aos_jobs_semaphore_excess
+// (the leak gauge) and aos_jobs_tenants{kind="all"|"excess"}, summed over
+// tenants — no tenant label, which would be unbounded and leak tenant IDs
+// (per-tenant figures: Queue.Stats) — the histograms
 // aos_jobs_wait_seconds and aos_jobs_run_seconds, and counters of enqueued
 // and recovered jobs.
 //

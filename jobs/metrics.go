@@ -22,6 +22,7 @@ type metrics struct {
 	runningDesc *prometheus.Desc
 	holdersDesc *prometheus.Desc
 	leakDesc    *prometheus.Desc
+	tenantsDesc *prometheus.Desc
 }
 
 func newMetrics(q *Queue) *metrics {
@@ -45,15 +46,19 @@ func newMetrics(q *Queue) *metrics {
 			Name: "aos_jobs_run_seconds", Help: "Run time of jobs, by job type and outcome.",
 			Buckets: buckets,
 		}, []string{"type", "outcome"}),
+		// No tenant label: tenant IDs are unbounded in number and not for
+		// an unauthenticated endpoint. Per-tenant figures come from Stats.
 		depthDesc: prometheus.NewDesc("aos_jobs_depth",
-			"Jobs per tenant and state.", []string{"tenant", "state"}, nil),
+			"Jobs per state, summed over tenants.", []string{"state"}, nil),
 		runningDesc: prometheus.NewDesc("aos_jobs_running",
-			"Running jobs per tenant.", []string{"tenant"}, nil),
+			"Running jobs, summed over tenants.", nil, nil),
 		holdersDesc: prometheus.NewDesc("aos_jobs_semaphore_holders",
-			"Concurrency slots held per tenant; compare with aos_jobs_running.", []string{"tenant"}, nil),
+			"Concurrency slots held, summed over tenants; compare with aos_jobs_running.", nil, nil),
 		leakDesc: prometheus.NewDesc("aos_jobs_semaphore_excess",
-			"Slots held beyond running jobs per tenant (cancelled jobs still stopping, or a leak when it stays above zero).",
-			[]string{"tenant"}, nil),
+			"Slots held beyond running jobs, summed over tenants (cancelled jobs still stopping, or a leak when it stays above zero).",
+			nil, nil),
+		tenantsDesc: prometheus.NewDesc("aos_jobs_tenants",
+			"Tenants with jobs; aos_jobs_tenants_excess counts those holding excess slots.", []string{"kind"}, nil),
 	}
 }
 
@@ -72,6 +77,7 @@ func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
 	ch <- m.runningDesc
 	ch <- m.holdersDesc
 	ch <- m.leakDesc
+	ch <- m.tenantsDesc
 }
 
 // Collect implements prometheus.Collector: one Driver.Stats call per scrape.
@@ -83,17 +89,25 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.NewInvalidMetric(m.depthDesc, err)
 		return
 	}
+	depth := map[State]int{}
+	var running, holders, excess, leaking int
 	for _, s := range stats {
 		for _, st := range States {
-			ch <- prometheus.MustNewConstMetric(m.depthDesc, prometheus.GaugeValue, float64(s.Jobs[st]), s.Tenant, string(st))
+			depth[st] += s.Jobs[st]
 		}
-		running := s.Jobs[StateRunning]
-		ch <- prometheus.MustNewConstMetric(m.runningDesc, prometheus.GaugeValue, float64(running), s.Tenant)
-		ch <- prometheus.MustNewConstMetric(m.holdersDesc, prometheus.GaugeValue, float64(s.SlotsHeld), s.Tenant)
-		excess := s.SlotsHeld - running
-		if excess < 0 {
-			excess = 0
+		running += s.Jobs[StateRunning]
+		holders += s.SlotsHeld
+		if e := s.SlotsHeld - s.Jobs[StateRunning]; e > 0 {
+			excess += e
+			leaking++
 		}
-		ch <- prometheus.MustNewConstMetric(m.leakDesc, prometheus.GaugeValue, float64(excess), s.Tenant)
 	}
+	for _, st := range States {
+		ch <- prometheus.MustNewConstMetric(m.depthDesc, prometheus.GaugeValue, float64(depth[st]), string(st))
+	}
+	ch <- prometheus.MustNewConstMetric(m.runningDesc, prometheus.GaugeValue, float64(running))
+	ch <- prometheus.MustNewConstMetric(m.holdersDesc, prometheus.GaugeValue, float64(holders))
+	ch <- prometheus.MustNewConstMetric(m.leakDesc, prometheus.GaugeValue, float64(excess))
+	ch <- prometheus.MustNewConstMetric(m.tenantsDesc, prometheus.GaugeValue, float64(len(stats)), "all")
+	ch <- prometheus.MustNewConstMetric(m.tenantsDesc, prometheus.GaugeValue, float64(leaking), "excess")
 }
