@@ -314,8 +314,9 @@ func TestLeaseKeyLost(t *testing.T) {
 		t.Fatalf("job not run again after lease-key loss; it is %s", got.State)
 	}
 	waitFor(t, q, j, jobs.StateCompleted)
-	_, err = q.Enqueue(ctx, jobs.Job{Tenant: "t1", Type: "sync", UniqueKey: "conn-1"})
+	j2, err := q.Enqueue(ctx, jobs.Job{Tenant: "t1", Type: "sync", UniqueKey: "conn-1"})
 	require.NoError(t, err, "the unique key was released")
+	waitFor(t, q, j2, jobs.StateCompleted)
 	require.EqualValues(t, 0, env.Client.ZCard(ctx, env.Prefix+"job:semaphore:tenant:{t1}").Val())
 }
 
