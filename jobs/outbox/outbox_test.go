@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
+	"github.com/autonomos/autonomos/internal/faultproxy"
 	"github.com/autonomos/autonomos/internal/testenv"
 	"github.com/autonomos/autonomos/jobs"
 	"github.com/autonomos/autonomos/jobs/outbox"
@@ -204,4 +206,66 @@ func TestRelayManyAndRollback(t *testing.T) {
 		require.ErrorIs(t, err, jobs.ErrInvalid)
 		return nil
 	}))
+}
+
+// TestRelayPostgresCutMidBatch: PostgreSQL goes away (the fault proxy cuts
+// every connection and refuses new ones) while relays run over a large
+// outbox; once it is back, every job has been enqueued exactly once and the
+// outbox is empty.
+func TestRelayPostgresCutMidBatch(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	tenant := e.tenant.String()
+	const n = 3000
+	require.NoError(t, e.store.WithTenant(e.ctx, e.tenant, func(tx pgx.Tx) error {
+		for i := range n {
+			if _, err := outbox.Enqueue(e.ctx, tx, jobs.Job{ID: fmt.Sprint("job-", i), Tenant: tenant, Type: "sync"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	u, err := url.Parse(e.dsn)
+	require.NoError(t, err)
+	proxy, err := faultproxy.New(u.Host)
+	require.NoError(t, err)
+	defer proxy.Close()
+	u.Host = proxy.Addr()
+	cfg, err := pgxpool.ParseConfig(u.String())
+	require.NoError(t, err)
+	cfg.MaxConns = 2
+	cfg.ConnConfig.ConnectTimeout = time.Second
+	pool, err := pgxpool.NewWithConfig(e.ctx, cfg)
+	require.NoError(t, err)
+	defer pool.Close()
+	store, err := pgstore.New(pool, nil)
+	require.NoError(t, err)
+	r, err := outbox.NewRelay(store, e.q, &outbox.Options{Batch: 100, Interval: 5 * time.Millisecond})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(e.ctx)
+	done := make(chan error)
+	go func() { done <- r.Run(ctx) }()
+	// Cut PostgreSQL as soon as some batches went through.
+	require.Eventually(t, func() bool {
+		js, err := e.q.List(e.ctx, tenant, &jobs.ListOptions{Limit: 1000})
+		require.NoError(t, err)
+		return len(js) >= 200
+	}, 20*time.Second, 2*time.Millisecond)
+	proxy.Refuse(true)
+	proxy.Cut()
+	time.Sleep(time.Second)
+	proxy.Refuse(false)
+	require.Eventually(t, func() bool {
+		var left int
+		require.NoError(t, e.store.WithSystem(e.ctx, func(tx pgx.Tx) error {
+			return tx.QueryRow(e.ctx, "SELECT count(*) FROM job_outbox").Scan(&left)
+		}))
+		return left == 0
+	}, 60*time.Second, 50*time.Millisecond, "the outbox drains after the outage")
+	cancel()
+	require.ErrorIs(t, <-done, context.Canceled)
+	stats, err := e.q.Stats(e.ctx)
+	require.NoError(t, err)
+	require.Len(t, stats, 1)
+	require.Equal(t, n, stats[0].Jobs[jobs.StateQueued], "every job enqueued exactly once")
 }
