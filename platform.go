@@ -20,6 +20,7 @@ import (
 	"github.com/autonomos/autonomos/jobs/localqueue"
 	"github.com/autonomos/autonomos/jobs/redisqueue"
 	"github.com/autonomos/autonomos/pgstore"
+	"github.com/autonomos/autonomos/redisbreaker"
 	"github.com/autonomos/autonomos/schemamatch"
 )
 
@@ -42,9 +43,10 @@ type Platform struct {
 	matcher *schemamatch.Matcher
 	closers []func() error
 
-	control *duckstore.Store // local mode
-	pg      *pgstore.Store   // production mode
-	redis   *redis.Client    // production mode
+	control *duckstore.Store      // local mode
+	pg      *pgstore.Store        // production mode
+	redis   *redis.Client         // production mode
+	breaker *redisbreaker.Breaker // production mode: guards Redis on request paths
 }
 
 // Open validates cfg, connects or opens the backends its mode needs, applies
@@ -87,7 +89,11 @@ func Open(ctx context.Context, cfg Config) (*Platform, error) {
 		}
 		driver = d
 	}
-	q, err := jobs.New(driver, &jobs.Options{Registerer: p.metrics})
+	var guard jobs.Guard
+	if p.breaker != nil {
+		guard = p.breaker
+	}
+	q, err := jobs.New(driver, &jobs.Options{Registerer: p.metrics, EnqueueGuard: guard})
 	if err != nil {
 		p.Close()
 		return nil, fmt.Errorf("autonomos: job queue: %w", err)
@@ -111,7 +117,10 @@ func (p *Platform) openProduction(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%w: REDIS_URL: %v", ErrInvalidConfig, err)
 	}
-	p.redis = redis.NewClient(opt)
+	p.redis = redis.NewClient(redisqueue.BoundOptions(opt))
+	if p.breaker, err = redisbreaker.New(nil); err != nil {
+		return fmt.Errorf("autonomos: Redis breaker: %w", err)
+	}
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := p.redis.Ping(pingCtx).Err(); err != nil {
@@ -119,6 +128,11 @@ func (p *Platform) openProduction(ctx context.Context) error {
 	}
 	return nil
 }
+
+// RedisBreaker returns the circuit breaker guarding Redis on request paths
+// (job enqueues; rate limits should share it), or nil in local mode. See
+// package redisbreaker for the fail mode of each path.
+func (p *Platform) RedisBreaker() *redisbreaker.Breaker { return p.breaker }
 
 // Jobs returns the platform's job queue: Redis-backed in production mode,
 // in-process and persisted in the control store in local mode.

@@ -19,6 +19,10 @@ var (
 	ErrState = errors.New("jobs: operation not allowed in job state")
 	// ErrClosed reports use of stopped workers.
 	ErrClosed = errors.New("jobs: closed")
+	// ErrUnavailable reports that the backend is unavailable and the call
+	// was not attempted (the request-path guard, such as a circuit breaker,
+	// is open). Nothing was stored; retry later.
+	ErrUnavailable = errors.New("jobs: backend unavailable")
 )
 
 // permanentError marks a handler error that must not be retried.

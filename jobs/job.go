@@ -90,8 +90,13 @@ type Job struct {
 	Progress int
 	// ProgressMessage is the last message reported with Progress.
 	ProgressMessage string
-	// LastError is the error of the most recent failed run.
+	// LastError is the error of the most recent failed run; it is cleared
+	// when a later run completes.
 	LastError string
+	// FailingSince is when the current streak of failed runs began (the
+	// first failed run since the job was enqueued, requeued or last
+	// completed); zero while no run failed. Retry budgets count from it.
+	FailingSince time.Time
 	// CreatedAt is when the job was enqueued.
 	CreatedAt time.Time
 	// UpdatedAt is the time of the last state change.

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -14,6 +15,10 @@ import (
 type Options struct {
 	// MaxAttempts is the default number of runs a job gets; default 5.
 	MaxAttempts int
+	// RetryPolicies holds the retry policy of each job type (see
+	// RetryPolicy); types without one use MaxAttempts and the workers'
+	// RetryBase/RetryMax. Nil means DefaultRetryPolicies().
+	RetryPolicies map[string]RetryPolicy
 	// Timeout is the default time limit of one run; default 30 minutes.
 	Timeout time.Duration
 	// TenantLimit is how many jobs of one tenant run at once unless the tenant
@@ -27,6 +32,18 @@ type Options struct {
 	StatsTimeout time.Duration
 	// NewID returns a new job ID; default a random UUID.
 	NewID func() string
+	// EnqueueGuard, when set, wraps every driver call of Enqueue and
+	// EnqueueMany, such as a circuit breaker (redisbreaker.Breaker) that
+	// fails fast while Redis is slow or down. A guard error that has a
+	// method Unavailable() bool returning true is reported as
+	// ErrUnavailable. Default none.
+	EnqueueGuard Guard
+}
+
+// Guard protects a backend call on a request path; Do runs fn, or refuses
+// to. redisbreaker.Breaker implements it.
+type Guard interface {
+	Do(ctx context.Context, fn func(context.Context) error) error
 }
 
 func (o *Options) withDefaults() (Options, error) {
@@ -45,6 +62,14 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if out.StatsTimeout == 0 {
 		out.StatsTimeout = 5 * time.Second
+	}
+	if out.RetryPolicies == nil {
+		out.RetryPolicies = DefaultRetryPolicies()
+	}
+	for typ, p := range out.RetryPolicies {
+		if err := p.validate(typ); err != nil {
+			return out, err
+		}
 	}
 	if out.NewID == nil {
 		out.NewID = func() string { return uuid.NewString() }
@@ -125,6 +150,9 @@ func (q *Queue) prepare(j Job, now time.Time) (*Job, error) {
 	}
 	if j.MaxAttempts == 0 {
 		j.MaxAttempts = q.opts.MaxAttempts
+		if p := q.opts.RetryPolicies[j.Type]; p.MaxAttempts > 0 {
+			j.MaxAttempts = p.MaxAttempts
+		}
 	}
 	if j.Timeout < 0 {
 		return nil, fmt.Errorf("jobs: job %q: Timeout %s is negative: %w", j.ID, j.Timeout, ErrInvalid)
@@ -137,7 +165,7 @@ func (q *Queue) prepare(j Job, now time.Time) (*Job, error) {
 	}
 	j.State = StateQueued
 	j.Attempt = 0
-	j.Progress, j.ProgressMessage, j.LastError = 0, "", ""
+	j.Progress, j.ProgressMessage, j.LastError, j.FailingSince = 0, "", "", time.Time{}
 	j.CreatedAt, j.UpdatedAt = now, now
 	j.StartedAt, j.FinishedAt, j.LeaseUntil = time.Time{}, time.Time{}, time.Time{}
 	j.Payload = append([]byte(nil), j.Payload...)
@@ -174,7 +202,21 @@ func (q *Queue) EnqueueMany(ctx context.Context, js []Job) ([]*Job, error) {
 		}
 		prepared[i] = p
 	}
-	res, err := q.d.Enqueue(ctx, prepared)
+	var res []EnqueueResult
+	var err error
+	if q.opts.EnqueueGuard != nil {
+		err = q.opts.EnqueueGuard.Do(ctx, func(ctx context.Context) error {
+			var derr error
+			res, derr = q.d.Enqueue(ctx, prepared)
+			return derr
+		})
+		var u interface{ Unavailable() bool }
+		if errors.As(err, &u) && u.Unavailable() {
+			return nil, fmt.Errorf("jobs: enqueue %d jobs: %w: %w", len(prepared), ErrUnavailable, err)
+		}
+	} else {
+		res, err = q.d.Enqueue(ctx, prepared)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("jobs: enqueue %d jobs: %w", len(prepared), err)
 	}

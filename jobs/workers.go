@@ -44,8 +44,17 @@ type WorkerOptions struct {
 	// heartbeat; a crashed worker's jobs come back after it. Default 30s.
 	Lease time.Duration
 	// HeartbeatInterval is how often leases are renewed and remote cancels
-	// noticed; default Lease/3, and it must be shorter than Lease.
+	// noticed; default Lease/3, and it must be shorter than Lease. Each
+	// renewal call is bounded by this interval.
 	HeartbeatInterval time.Duration
+	// LeaseMargin is the safety margin of the local lease deadline: a run
+	// cancels its own handler (cause ErrLeaseLost) when its last successful
+	// renewal (measured from when the renewal was sent) plus Lease minus
+	// LeaseMargin passes, whatever the backend does — so a worker cut off
+	// from the backend stops before another worker may take the job.
+	// Default (Lease-HeartbeatInterval)/4; it must be in
+	// (0, Lease-HeartbeatInterval).
+	LeaseMargin time.Duration
 	// PollInterval is how long an idle worker pool waits before asking for
 	// work again; in-process enqueues and finished jobs wake it at once.
 	// Default 250ms.
@@ -82,6 +91,9 @@ func (o *WorkerOptions) withDefaults() (WorkerOptions, error) {
 	if out.HeartbeatInterval == 0 {
 		out.HeartbeatInterval = out.Lease / 3
 	}
+	if out.LeaseMargin == 0 && out.HeartbeatInterval < out.Lease {
+		out.LeaseMargin = (out.Lease - out.HeartbeatInterval) / 4
+	}
 	if out.PollInterval == 0 {
 		out.PollInterval = 250 * time.Millisecond
 	}
@@ -110,6 +122,8 @@ func (o *WorkerOptions) withDefaults() (WorkerOptions, error) {
 		return out, fmt.Errorf("jobs: WorkerOptions.Lease %s is shorter than 10ms: %w", out.Lease, ErrInvalid)
 	case out.HeartbeatInterval <= 0 || out.HeartbeatInterval >= out.Lease:
 		return out, fmt.Errorf("jobs: WorkerOptions.HeartbeatInterval %s must be in (0, Lease): %w", out.HeartbeatInterval, ErrInvalid)
+	case out.LeaseMargin <= 0 || out.LeaseMargin >= out.Lease-out.HeartbeatInterval:
+		return out, fmt.Errorf("jobs: WorkerOptions.LeaseMargin %s must be in (0, Lease-HeartbeatInterval): %w", out.LeaseMargin, ErrInvalid)
 	case out.PollInterval < 0:
 		return out, fmt.Errorf("jobs: WorkerOptions.PollInterval %s is negative: %w", out.PollInterval, ErrInvalid)
 	case out.MaxBatch < 0:
@@ -160,7 +174,21 @@ type Workers struct {
 type run struct {
 	job        *Job
 	cancel     context.CancelCauseFunc
-	leaseUntil time.Time // guarded by Workers.mu
+	leaseUntil time.Time   // guarded by Workers.mu
+	watchdog   *time.Timer // cancels the run at leaseUntil - LeaseMargin
+}
+
+// extend moves the local lease deadline of r to until; the caller holds
+// Workers.mu. A watchdog that already fired stays fired: the handler was
+// cancelled and the lease may be gone.
+func (r *run) extend(until time.Time, margin time.Duration) {
+	if !until.After(r.leaseUntil) {
+		return
+	}
+	if r.watchdog.Stop() {
+		r.leaseUntil = until
+		r.watchdog.Reset(time.Until(until.Add(-margin)))
+	}
 }
 
 type outcome struct {
@@ -303,12 +331,13 @@ func (w *Workers) fetch(ctx, runCtx context.Context) {
 			}
 		}
 		req.Max = n
+		sent := time.Now() // leases run from no earlier than this
 		jobs, err := w.q.d.Dequeue(ctx, req)
 		for range n - len(jobs) {
 			w.slots <- struct{}{}
 		}
 		for _, j := range jobs {
-			w.start(runCtx, j)
+			w.start(runCtx, j, sent)
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -353,9 +382,13 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-func (w *Workers) start(runCtx context.Context, j *Job) {
+func (w *Workers) start(runCtx context.Context, j *Job, sent time.Time) {
 	ctx, cancel := context.WithCancelCause(runCtx)
-	r := &run{job: j, cancel: cancel, leaseUntil: time.Now().Add(w.o.Lease)}
+	r := &run{job: j, cancel: cancel, leaseUntil: sent.Add(w.o.Lease)}
+	r.watchdog = time.AfterFunc(time.Until(r.leaseUntil.Add(-w.o.LeaseMargin)), func() {
+		w.q.metrics.leaseExpired.Inc()
+		cancel(errLeaseLost)
+	})
 	w.mu.Lock()
 	w.inflight[r] = struct{}{}
 	w.mu.Unlock()
@@ -391,6 +424,7 @@ func (w *Workers) execute(ctx context.Context, r *run) {
 
 	w.q.untrackRun(j.Tenant, j.ID)
 	w.mu.Lock()
+	r.watchdog.Stop()
 	delete(w.inflight, r)
 	w.mu.Unlock()
 	r.cancel(nil)
@@ -412,14 +446,30 @@ func (w *Workers) execute(ctx context.Context, r *run) {
 			err = fmt.Errorf("timed out after %s: %w", timeout, err)
 		}
 		o.Error = err.Error()
+		p := w.q.opts.RetryPolicies[j.Type]
+		base, maxDelay := w.o.RetryBase, w.o.RetryMax
+		if p.Base > 0 {
+			base = p.Base
+		}
+		if p.Max > 0 {
+			maxDelay = p.Max
+		}
+		delay := Backoff(j.Attempt, base, maxDelay)
+		since := j.FailingSince
+		if since.IsZero() {
+			since = time.Now() // this is the first failure of the streak
+		}
 		switch {
 		case IsPermanent(err):
 			o.Kind = OutcomeFailed
 		case j.Attempt >= j.MaxAttempts:
 			o.Kind = OutcomeDead
+		case p.Budget > 0 && time.Now().Add(delay).After(since.Add(p.Budget)):
+			o.Kind = OutcomeDead
+			o.Error = fmt.Sprintf("%s (retry budget of %s spent)", o.Error, p.Budget)
 		default:
 			o.Kind = OutcomeRetry
-			o.RetryAfter = Backoff(j.Attempt, w.o.RetryBase, w.o.RetryMax)
+			o.RetryAfter = delay
 		}
 	}
 	w.outcomes <- o
@@ -458,31 +508,31 @@ func (w *Workers) heartbeat(ctx context.Context) {
 	w.mu.Lock()
 	runs := make([]*run, 0, len(w.inflight))
 	leases := make([]Lease, 0, len(w.inflight))
+	var earliest time.Time
 	for r := range w.inflight {
 		runs = append(runs, r)
 		leases = append(leases, Lease{Tenant: r.job.Tenant, ID: r.job.ID, Attempt: r.job.Attempt})
+		if earliest.IsZero() || r.leaseUntil.Before(earliest) {
+			earliest = r.leaseUntil
+		}
 	}
 	w.mu.Unlock()
 	if len(runs) == 0 {
 		return
 	}
 	sent := time.Now()
-	st, err := w.q.d.Heartbeat(ctx, leases, w.o.Lease)
+	// A renewal answered after the earliest local lease deadline is useless:
+	// bound the call by that deadline (or the interval, if later). The
+	// watchdog of each run stops handlers whose renewals keep failing.
+	bound := max(time.Until(earliest.Add(-w.o.LeaseMargin)), w.o.HeartbeatInterval)
+	hctx, cancel := context.WithTimeout(ctx, bound)
+	st, err := w.q.d.Heartbeat(hctx, leases, w.o.Lease)
+	cancel()
 	if err != nil || len(st) != len(runs) {
 		if ctx.Err() != nil {
 			return
 		}
 		w.o.Logger.Error("jobs: heartbeat", "error", err)
-		// Without a renewal, a run whose lease ends before the next beat must
-		// stop: after expiry another worker may take the job.
-		limit := time.Now().Add(w.o.HeartbeatInterval)
-		w.mu.Lock()
-		for _, r := range runs {
-			if r.leaseUntil.Before(limit) {
-				r.cancel(errLeaseLost)
-			}
-		}
-		w.mu.Unlock()
 		return
 	}
 	w.mu.Lock()
@@ -490,9 +540,9 @@ func (w *Workers) heartbeat(ctx context.Context) {
 	for i, r := range runs {
 		switch st[i] {
 		case LeaseHeld:
-			r.leaseUntil = sent.Add(w.o.Lease)
+			r.extend(sent.Add(w.o.Lease), w.o.LeaseMargin)
 		case LeaseCancelled:
-			r.leaseUntil = sent.Add(w.o.Lease)
+			r.extend(sent.Add(w.o.Lease), w.o.LeaseMargin)
 			r.cancel(errCancelled)
 		case LeaseLost:
 			r.cancel(errLeaseLost)

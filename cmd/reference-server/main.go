@@ -92,6 +92,14 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	defer platform.Close()
 
+	// Bind the port before starting workers: a second instance whose port
+	// is taken must exit without having run a single job.
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", o.addr, err)
+	}
+	defer ln.Close()
+
 	workers, err := platform.StartWorkers(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("start workers: %w", err)
@@ -103,13 +111,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 			logger.Error("reference-server: stop workers", "error", err)
 		}
 	}()
-
-	ln, err := net.Listen("tcp", o.addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", o.addr, err)
-	}
 	srv := &http.Server{
-		Handler:           newMux(platform),
+		Handler:           newMux(platform, logger),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,

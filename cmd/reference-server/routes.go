@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -11,8 +12,11 @@ import (
 	"github.com/autonomos/autonomos"
 )
 
-// newMux serves the operational endpoints outside /api/v1.
-func newMux(p *autonomos.Platform) http.Handler {
+// newMux serves the operational endpoints outside /api/v1. /readyz is
+// unauthenticated: its error body says only that the server is not ready;
+// the cause (which may name database users, hosts and databases) goes to
+// the log.
+func newMux(p *autonomos.Platform, logger *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -21,8 +25,9 @@ func newMux(p *autonomos.Platform) http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 		defer cancel()
 		if err := p.Ready(ctx); err != nil {
+			logger.Warn("reference-server: not ready", "error", err)
 			writeJSON(w, http.StatusServiceUnavailable, map[string]any{
-				"error": map[string]string{"code": "unavailable", "message": err.Error()},
+				"error": map[string]string{"code": "unavailable", "message": "a backend is not ready; see the server log"},
 			})
 			return
 		}

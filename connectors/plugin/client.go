@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -164,9 +165,21 @@ func load(ctx context.Context, path string, opts *LoadOptions, owner *Manager, c
 		start = max(time.Until(dl), time.Millisecond)
 	}
 
+	// Execute exactly the bytes that were verified: copy the binary into a
+	// private directory while hashing it, compare, and run the copy. The
+	// file at abs may be replaced at any time without effect. go-plugin
+	// checks the copy again (nobody else can write it).
+	private, err := verifiedCopy(abs, o.Checksum)
+	if err != nil {
+		return nil, fmt.Errorf("plugin: load %q: %w", path, err)
+	}
+	// Once the process started (or failed to), the copy is not needed: a
+	// running program keeps its file open.
+	defer os.RemoveAll(filepath.Dir(private))
+
 	c := &Client{path: abs, opts: o, owner: owner}
 	c.closed, c.markClose = context.WithCancel(context.Background())
-	cmd := exec.Command(abs)
+	cmd := exec.Command(private)
 	// The plugin sees exactly opts.Env plus the protocol's own variables
 	// (SkipHostEnv keeps go-plugin from appending os.Environ).
 	cmd.Env = append([]string{}, o.Env...)
@@ -238,6 +251,52 @@ func (c *Client) start(ctx context.Context, configure bool) error {
 		return fmt.Errorf("configure %q: %w", c.spec.Name, c.classify(ctx, err))
 	}
 	return nil
+}
+
+// verifiedCopy copies the file at path into a new private directory (mode
+// 0700) as an executable only its owner may read and run (0500), hashing
+// the bytes as they are copied, and returns the copy's path when their
+// SHA-256 equals sum. On a mismatch it removes the copy and returns
+// ErrChecksumMismatch.
+func verifiedCopy(path string, sum []byte) (string, error) {
+	src, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer src.Close()
+	if st, err := src.Stat(); err != nil {
+		return "", err
+	} else if !st.Mode().IsRegular() {
+		return "", fmt.Errorf("%q is not a regular file", path)
+	}
+	dir, err := os.MkdirTemp("", "aos-plugin-")
+	if err != nil {
+		return "", fmt.Errorf("private copy: %w", err)
+	}
+	dst := filepath.Join(dir, filepath.Base(path))
+	ok := false
+	defer func() {
+		if !ok {
+			_ = os.RemoveAll(dir)
+		}
+	}()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o500)
+	if err != nil {
+		return "", fmt.Errorf("private copy: %w", err)
+	}
+	h := sha256.New()
+	_, err = io.Copy(io.MultiWriter(out, h), src)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", fmt.Errorf("private copy: %w", err)
+	}
+	if !hmac.Equal(h.Sum(nil), sum) {
+		return "", ErrChecksumMismatch
+	}
+	ok = true
+	return dst, nil
 }
 
 // Path returns the absolute path of the plugin binary.

@@ -334,7 +334,7 @@ func testQueues(t *testing.T, s *suite) {
 
 func testRunAfter(t *testing.T, s *suite) {
 	tn := tenant(t)
-	j := s.enqueue(t, jobs.Job{Tenant: tn, RunAfter: time.Now().Add(300 * time.Millisecond)})
+	j := s.enqueue(t, jobs.Job{Tenant: tn, RunAfter: time.Now().Add(time.Second)})
 	require.Empty(t, s.dequeue(t, 5, time.Minute, 5))
 	var got []*jobs.Job
 	require.Eventually(t, func() bool {
@@ -602,7 +602,7 @@ func (s *suite) workers(t *testing.T, h *jobs.Handlers, o *jobs.WorkerOptions) *
 		opts = *o
 	}
 	if opts.Lease == 0 {
-		opts.Lease = 2 * time.Second
+		opts.Lease = 5 * time.Second
 	}
 	if opts.HeartbeatInterval == 0 {
 		opts.HeartbeatInterval = 50 * time.Millisecond
@@ -672,17 +672,23 @@ func testWorkersPanicRetry(t *testing.T, s *suite) {
 	tn := tenant(t)
 	h := jobs.NewHandlers()
 	var runs atomic.Int32
+	seen := make(chan *jobs.Job, 1)
 	require.NoError(t, h.Register("flaky", func(ctx context.Context, j *jobs.Job) error {
 		if runs.Add(1) == 1 {
 			panic("first run explodes")
 		}
+		seen <- j
 		return nil
 	}))
 	s.workers(t, h, nil)
 	j := s.enqueue(t, jobs.Job{Tenant: tn, Type: "flaky"})
 	got := s.waitState(t, j, jobs.StateCompleted)
 	require.Equal(t, 2, got.Attempt)
-	require.Contains(t, got.LastError, "first run explodes")
+	second := <-seen
+	require.Contains(t, second.LastError, "first run explodes", "the retry sees the previous error")
+	require.False(t, second.FailingSince.IsZero(), "the retry knows when the failures began")
+	require.Empty(t, got.LastError, "a completed job shows no previous attempt's error")
+	require.True(t, got.FailingSince.IsZero())
 	require.EqualValues(t, 2, runs.Load())
 	require.Equal(t, 0, s.slots(t, tn))
 }

@@ -249,6 +249,13 @@ func (d *Driver) releaseUnique(ts *tenantState, j *jobs.Job) {
 	}
 }
 
+// markFailing records when a streak of failed runs began.
+func markFailing(j *jobs.Job, now int64) {
+	if j.FailingSince.IsZero() {
+		j.FailingSince = timeOf(now)
+	}
+}
+
 // expire handles a running job whose lease ended (or whose process died).
 func (d *Driver) expire(ts *tenantState, e *entry, now int64, reason string) {
 	j := &e.job
@@ -263,6 +270,7 @@ func (d *Driver) expire(ts *tenantState, e *entry, now int64, reason string) {
 		d.releaseUnique(ts, j)
 	default:
 		j.State, j.LastError = jobs.StateRetrying, reason
+		markFailing(j, now)
 		d.pushFront(ts, e)
 		d.ringAdd(j.Queue, j.Tenant)
 	}
@@ -454,9 +462,11 @@ func (d *Driver) Finish(ctx context.Context, outcomes []jobs.Outcome) error {
 		switch o.Kind {
 		case jobs.OutcomeCompleted:
 			j.State, j.FinishedAt = jobs.StateCompleted, timeOf(now)
+			j.LastError, j.FailingSince = "", time.Time{}
 			d.releaseUnique(ts, j)
 		case jobs.OutcomeRetry:
 			j.State, j.LastError = jobs.StateRetrying, o.Error
+			markFailing(j, now)
 			e.due = now + o.RetryAfter.Milliseconds()
 			d.schedule(ts, j.Queue, j.ID, e.due)
 			d.ringAdd(j.Queue, j.Tenant)
@@ -585,7 +595,7 @@ func (d *Driver) Requeue(ctx context.Context, tenant, id string) (*jobs.Job, err
 		return nil, fmt.Errorf("localqueue: requeue job %q in state %q: %w", id, j.State, jobs.ErrState)
 	}
 	j.State, j.Attempt, j.UpdatedAt = jobs.StateQueued, 0, timeOf(nowMS())
-	j.FinishedAt, j.Progress, j.ProgressMessage = time.Time{}, 0, ""
+	j.FinishedAt, j.Progress, j.ProgressMessage, j.FailingSince = time.Time{}, 0, "", time.Time{}
 	if j.UniqueKey != "" {
 		if _, held := ts.unique[j.UniqueKey]; !held {
 			ts.unique[j.UniqueKey] = id

@@ -36,15 +36,16 @@ CREATE TABLE IF NOT EXISTS local_jobs (
 	seq              BIGINT NOT NULL,
 	PRIMARY KEY (tenant, id)
 );
+ALTER TABLE local_jobs ADD COLUMN IF NOT EXISTS failing_ms BIGINT DEFAULT 0;
 CREATE TABLE IF NOT EXISTS local_job_limits (
 	tenant VARCHAR PRIMARY KEY,
 	lim    INTEGER NOT NULL
 );`
 
 const columns = `tenant, id, type, queue, payload, unique_key, max_attempts, timeout_ms, run_after_ms, state,
-	attempt, progress, progress_message, last_error, created_ms, updated_ms, started_ms, finished_ms, lease_ms, due_ms, seq`
+	attempt, progress, progress_message, last_error, created_ms, updated_ms, started_ms, finished_ms, lease_ms, due_ms, seq, failing_ms`
 
-const nColumns = 21
+const nColumns = 22
 
 func msOf(t time.Time) int64 {
 	if t.IsZero() {
@@ -64,7 +65,7 @@ func (e *entry) values() []any {
 	j := &e.job
 	return []any{j.Tenant, j.ID, j.Type, j.Queue, j.Payload, j.UniqueKey, j.MaxAttempts, j.Timeout.Milliseconds(),
 		msOf(j.RunAfter), string(j.State), j.Attempt, j.Progress, j.ProgressMessage, j.LastError,
-		msOf(j.CreatedAt), msOf(j.UpdatedAt), msOf(j.StartedAt), msOf(j.FinishedAt), msOf(j.LeaseUntil), e.due, e.seq}
+		msOf(j.CreatedAt), msOf(j.UpdatedAt), msOf(j.StartedAt), msOf(j.FinishedAt), msOf(j.LeaseUntil), e.due, e.seq, msOf(j.FailingSince)}
 }
 
 // persist writes the changed rows and deletions in one transaction.
@@ -118,10 +119,10 @@ func (d *Driver) load(ctx context.Context) ([]*entry, map[string]int, error) {
 		e := &entry{}
 		j := &e.job
 		var state string
-		var timeout, runAfter, created, updated, started, finished, lease int64
+		var timeout, runAfter, created, updated, started, finished, lease, failing int64
 		if err := rs.Scan(&j.Tenant, &j.ID, &j.Type, &j.Queue, &j.Payload, &j.UniqueKey, &j.MaxAttempts, &timeout,
 			&runAfter, &state, &j.Attempt, &j.Progress, &j.ProgressMessage, &j.LastError,
-			&created, &updated, &started, &finished, &lease, &e.due, &e.seq); err != nil {
+			&created, &updated, &started, &finished, &lease, &e.due, &e.seq, &failing); err != nil {
 			return nil, nil, fmt.Errorf("localqueue: load jobs: %w", err)
 		}
 		if len(j.Payload) == 0 {
@@ -131,6 +132,7 @@ func (d *Driver) load(ctx context.Context) ([]*entry, map[string]int, error) {
 		j.Timeout = time.Duration(timeout) * time.Millisecond
 		j.RunAfter, j.CreatedAt, j.UpdatedAt = timeOf(runAfter), timeOf(created), timeOf(updated)
 		j.StartedAt, j.FinishedAt, j.LeaseUntil = timeOf(started), timeOf(finished), timeOf(lease)
+		j.FailingSince = timeOf(failing)
 		out = append(out, e)
 	}
 	if err := rs.Err(); err != nil {

@@ -66,6 +66,7 @@ func jobFromMap(m map[string]string) (*jobs.Job, error) {
 		StartedAt:       at("started"),
 		FinishedAt:      at("finished"),
 		LeaseUntil:      at("lease"),
+		FailingSince:    at("failing_since"),
 	}
 	if firstErr != nil {
 		return nil, firstErr

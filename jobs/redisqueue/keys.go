@@ -45,7 +45,8 @@ func (d *Driver) indexKey(tenant, state string) string {
 func (d *Driver) uniqueKey(tenant string) string { return d.prefix + "job:unique:" + d.tag(tenant) }
 func (d *Driver) limitKey(tenant string) string  { return d.prefix + "job:limit:" + d.tag(tenant) }
 func (d *Driver) tenantsKey() string             { return d.prefix + "job:tenants" }
+func (d *Driver) ringPrefix() string             { return d.prefix + "rq:{ring}:" }
 func (d *Driver) ringKeys(queue string) []string {
-	base := d.prefix + "rq:{ring}:" + queue
+	base := d.ringPrefix() + queue
 	return []string{base + ":tenants", base + ":gen", base + ":members"}
 }

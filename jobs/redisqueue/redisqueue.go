@@ -23,6 +23,25 @@ type Options struct {
 	// Retention is how long completed and cancelled jobs stay readable;
 	// default 24h. Failed and dead jobs stay until re-queued or deleted.
 	Retention time.Duration
+	// CallTimeout bounds every driver call whose context has no earlier
+	// deadline; default 5s. Deadlines only cut a call short when the client
+	// honours them: build it with BoundOptions (ContextTimeoutEnabled).
+	CallTimeout time.Duration
+}
+
+// BoundOptions makes opt's client honour context deadlines and bounds each
+// of its network waits, so that no Redis call outlives its context (a
+// 100ms context returns after about 100ms even when Redis or the network is
+// silent). It sets ContextTimeoutEnabled and, where zero, DialTimeout 2s,
+// ReadTimeout and WriteTimeout 2s and PoolTimeout 2s. It returns opt.
+func BoundOptions(opt *redis.Options) *redis.Options {
+	opt.ContextTimeoutEnabled = true
+	for _, d := range []*time.Duration{&opt.DialTimeout, &opt.ReadTimeout, &opt.WriteTimeout, &opt.PoolTimeout} {
+		if *d == 0 {
+			*d = 2 * time.Second
+		}
+	}
+	return opt
 }
 
 // Driver is the Redis implementation of jobs.Driver; see the package
@@ -32,6 +51,7 @@ type Driver struct {
 	rdb       redis.UniversalClient
 	prefix    string
 	retention time.Duration
+	call      time.Duration
 	loaded    atomic.Bool
 }
 
@@ -56,7 +76,18 @@ func New(rdb redis.UniversalClient, opts *Options) (*Driver, error) {
 	if o.Retention == 0 {
 		o.Retention = 24 * time.Hour
 	}
-	return &Driver{rdb: rdb, prefix: o.Prefix, retention: o.Retention}, nil
+	if o.CallTimeout < 0 {
+		return nil, fmt.Errorf("redisqueue: Options.CallTimeout %s is negative: %w", o.CallTimeout, jobs.ErrInvalid)
+	}
+	if o.CallTimeout == 0 {
+		o.CallTimeout = 5 * time.Second
+	}
+	return &Driver{rdb: rdb, prefix: o.Prefix, retention: o.Retention, call: o.CallTimeout}, nil
+}
+
+// bound applies Options.CallTimeout to ctx.
+func (d *Driver) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, d.call)
 }
 
 // interpretError translates Redis errors into the jobs sentinels once.
@@ -108,9 +139,14 @@ func unixMS(t time.Time) int64 {
 	return t.UnixMilli()
 }
 
-// Enqueue implements jobs.Driver: one script per tenant, all in one pipeline,
-// then the rotation updates.
+// Enqueue implements jobs.Driver: one script per tenant, all in one
+// pipeline — a single round trip. Each script stores its tenant's jobs and
+// puts the tenant in the rotation atomically, so an enqueue cut short by a
+// deadline or a lost reply either stored nothing or stored jobs that will
+// run; retrying it with the same job IDs is harmless.
 func (d *Driver) Enqueue(ctx context.Context, js []*jobs.Job) ([]jobs.EnqueueResult, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	if err := d.scripts(ctx); err != nil {
 		return nil, err
 	}
@@ -120,38 +156,23 @@ func (d *Driver) Enqueue(ctx context.Context, js []*jobs.Job) ([]jobs.EnqueueRes
 	}
 	groups := map[string]*group{}
 	var order []string
-	ring := map[string]map[string]bool{} // queue → tenants
 	for i, j := range js {
 		g := groups[j.Tenant]
 		if g == nil {
-			g = &group{args: []any{d.jobPrefix(j.Tenant), d.queuePrefix(j.Tenant), d.schedPrefix(j.Tenant), d.indexPrefix(j.Tenant)}}
+			g = &group{args: []any{d.jobPrefix(j.Tenant), d.queuePrefix(j.Tenant), d.schedPrefix(j.Tenant), d.indexPrefix(j.Tenant), d.ringPrefix()}}
 			groups[j.Tenant] = g
 			order = append(order, j.Tenant)
 		}
 		g.idx = append(g.idx, i)
 		g.args = append(g.args, j.ID, j.Tenant, j.Type, j.Queue, j.Payload, j.UniqueKey,
 			j.MaxAttempts, ms(j.Timeout), unixMS(j.RunAfter), unixMS(j.CreatedAt))
-		if ring[j.Queue] == nil {
-			ring[j.Queue] = map[string]bool{}
-		}
-		ring[j.Queue][j.Tenant] = true
 	}
 	pipe := d.rdb.Pipeline()
 	cmds := make([]*redis.Cmd, len(order))
-	tenants := make([]any, len(order))
 	for k, t := range order {
-		cmds[k] = enqueueScript.EvalSha(ctx, pipe, []string{d.uniqueKey(t)}, groups[t].args...)
-		tenants[k] = t
+		cmds[k] = enqueueScript.EvalSha(ctx, pipe, []string{d.uniqueKey(t), d.tenantsKey()}, groups[t].args...)
 	}
-	pipe.SAdd(ctx, d.tenantsKey(), tenants...)
 	if _, err := d.exec(ctx, pipe); err != nil {
-		return nil, err
-	}
-	// The rotation is updated only after the jobs are stored (a separate
-	// round trip, since a cluster pipeline does not keep order across
-	// slots): a fetcher that finds the tenant empty before then cannot
-	// remove it afterwards, because its generation is stale.
-	if err := d.addToRing(ctx, ring); err != nil {
 		return nil, err
 	}
 	res := make([]jobs.EnqueueResult, len(js))
@@ -171,21 +192,12 @@ func (d *Driver) Enqueue(ctx context.Context, js []*jobs.Job) ([]jobs.EnqueueRes
 	return res, nil
 }
 
-// ringAdd queues the rotation updates for queue → tenants on pipe.
-func (d *Driver) ringAdd(ctx context.Context, pipe redis.Pipeliner, ring map[string]map[string]bool) {
-	for q, ts := range ring {
-		args := make([]any, 0, len(ts))
-		for t := range ts {
-			args = append(args, t)
-		}
-		ringAddScript.EvalSha(ctx, pipe, d.ringKeys(q), args...)
-	}
-}
-
 // Dequeue implements jobs.Driver. For each queue it takes the next tenants
 // of the rotation (one round trip), asks each for its share of the wanted
 // jobs in one pipeline, and drops tenants found empty from the rotation.
 func (d *Driver) Dequeue(ctx context.Context, req jobs.DequeueRequest) ([]*jobs.Job, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	if err := d.scripts(ctx); err != nil {
 		return nil, err
 	}
@@ -281,6 +293,8 @@ func groupByTenant(n int, tenant func(int) string) ([]string, map[string][]int) 
 
 // Heartbeat implements jobs.Driver: one script per tenant in one pipeline.
 func (d *Driver) Heartbeat(ctx context.Context, leases []jobs.Lease, lease time.Duration) ([]jobs.LeaseStatus, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	if err := d.scripts(ctx); err != nil {
 		return nil, err
 	}
@@ -315,9 +329,11 @@ var kindNames = map[jobs.OutcomeKind]string{
 	jobs.OutcomeDead: "dead", jobs.OutcomeCancelled: "cancelled", jobs.OutcomeReleased: "released",
 }
 
-// Finish implements jobs.Driver: one script per tenant in one pipeline, then
-// the rotation updates for jobs that went back in line.
+// Finish implements jobs.Driver: one script per tenant in one pipeline; each
+// script also puts jobs that went back in line into the rotation.
 func (d *Driver) Finish(ctx context.Context, outcomes []jobs.Outcome) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	if err := d.scripts(ctx); err != nil {
 		return err
 	}
@@ -325,7 +341,7 @@ func (d *Driver) Finish(ctx context.Context, outcomes []jobs.Outcome) error {
 	pipe := d.rdb.Pipeline()
 	cmds := make([]*redis.Cmd, len(order))
 	for k, t := range order {
-		args := []any{d.jobPrefix(t), d.indexPrefix(t), d.queuePrefix(t), d.schedPrefix(t), ms(d.retention)}
+		args := []any{d.jobPrefix(t), d.indexPrefix(t), d.queuePrefix(t), d.schedPrefix(t), ms(d.retention), d.ringPrefix(), t}
 		for _, i := range groups[t] {
 			o := outcomes[i]
 			kind, ok := kindNames[o.Kind]
@@ -336,37 +352,14 @@ func (d *Driver) Finish(ctx context.Context, outcomes []jobs.Outcome) error {
 		}
 		cmds[k] = finishScript.EvalSha(ctx, pipe, []string{d.semKey(t), d.uniqueKey(t)}, args...)
 	}
-	if _, err := d.exec(ctx, pipe); err != nil {
-		return err
-	}
-	ring := map[string]map[string]bool{}
-	for k, t := range order {
-		qs, err := cmds[k].StringSlice()
-		if err != nil {
-			return interpretError(err)
-		}
-		for _, q := range qs {
-			if ring[q] == nil {
-				ring[q] = map[string]bool{}
-			}
-			ring[q][t] = true
-		}
-	}
-	return d.addToRing(ctx, ring)
-}
-
-func (d *Driver) addToRing(ctx context.Context, ring map[string]map[string]bool) error {
-	if len(ring) == 0 {
-		return nil
-	}
-	pipe := d.rdb.Pipeline()
-	d.ringAdd(ctx, pipe, ring)
 	_, err := d.exec(ctx, pipe)
 	return err
 }
 
 // Progress implements jobs.Driver.
 func (d *Driver) Progress(ctx context.Context, l jobs.Lease, percent int, message string) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	n, err := progressScript.Run(ctx, d.rdb, []string{d.semKey(l.Tenant), d.jobKey(l.Tenant, l.ID)},
 		l.ID, l.Attempt, percent, message).Int()
 	if err != nil {
@@ -380,6 +373,8 @@ func (d *Driver) Progress(ctx context.Context, l jobs.Lease, percent int, messag
 
 // Get implements jobs.Driver.
 func (d *Driver) Get(ctx context.Context, tenant, id string) (*jobs.Job, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	m, err := d.rdb.HGetAll(ctx, d.jobKey(tenant, id)).Result()
 	if err != nil {
 		return nil, interpretError(err)
@@ -392,6 +387,8 @@ func (d *Driver) Get(ctx context.Context, tenant, id string) (*jobs.Job, error) 
 
 // List implements jobs.Driver.
 func (d *Driver) List(ctx context.Context, tenant string, state jobs.State, limit int) ([]*jobs.Job, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	states := jobs.States
 	if state != "" {
 		states = []jobs.State{state}
@@ -459,6 +456,8 @@ func stateReply(op, id string, v any, err error) (*jobs.Job, error) {
 
 // Cancel implements jobs.Driver.
 func (d *Driver) Cancel(ctx context.Context, tenant, id string) (*jobs.Job, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	v, err := cancelScript.Run(ctx, d.rdb, []string{d.jobKey(tenant, id), d.uniqueKey(tenant)},
 		id, d.indexPrefix(tenant), d.schedPrefix(tenant), ms(d.retention)).Result()
 	j, err := stateReply("cancel", id, v, err)
@@ -470,21 +469,18 @@ func (d *Driver) Cancel(ctx context.Context, tenant, id string) (*jobs.Job, erro
 
 // Requeue implements jobs.Driver.
 func (d *Driver) Requeue(ctx context.Context, tenant, id string) (*jobs.Job, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	v, err := requeueScript.Run(ctx, d.rdb, []string{d.jobKey(tenant, id), d.uniqueKey(tenant)},
-		id, d.indexPrefix(tenant), d.queuePrefix(tenant)).Result()
-	j, err := stateReply("requeue", id, v, err)
-	if err != nil {
-		return nil, err
-	}
-	if err := d.addToRing(ctx, map[string]map[string]bool{j.Queue: {tenant: true}}); err != nil {
-		return nil, err
-	}
-	return j, nil
+		id, d.indexPrefix(tenant), d.queuePrefix(tenant), d.ringPrefix(), tenant).Result()
+	return stateReply("requeue", id, v, err)
 }
 
 // Recover implements jobs.Driver: one recovery script per known tenant, in
 // pipelines of 256 tenants.
 func (d *Driver) Recover(ctx context.Context) (int, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	if err := d.scripts(ctx); err != nil {
 		return 0, err
 	}
@@ -499,28 +495,20 @@ func (d *Driver) Recover(ctx context.Context) (int, error) {
 		cmds := make([]*redis.Cmd, len(batch))
 		for i, t := range batch {
 			cmds[i] = recoverScript.EvalSha(ctx, pipe, []string{d.semKey(t), d.uniqueKey(t)},
-				d.jobPrefix(t), d.indexPrefix(t), d.queuePrefix(t))
+				d.jobPrefix(t), d.indexPrefix(t), d.queuePrefix(t), d.ringPrefix(), t)
 		}
 		if _, err := d.exec(ctx, pipe); err != nil {
 			return err
 		}
-		ring := map[string]map[string]bool{}
-		for i, c := range cmds {
-			vals, err := c.Slice()
+		for _, c := range cmds {
+			n, err := c.Int()
 			if err != nil {
 				return interpretError(err)
 			}
-			total += int(toInt(vals[0]))
-			for _, q := range vals[1:] {
-				qs, _ := q.(string)
-				if ring[qs] == nil {
-					ring[qs] = map[string]bool{}
-				}
-				ring[qs][batch[i]] = true
-			}
+			total += n
 		}
 		batch = batch[:0]
-		return d.addToRing(ctx, ring)
+		return nil
 	}
 	for iter.Next(ctx) {
 		batch = append(batch, iter.Val())
@@ -538,6 +526,8 @@ func (d *Driver) Recover(ctx context.Context) (int, error) {
 
 // SetTenantLimit implements jobs.Driver.
 func (d *Driver) SetTenantLimit(ctx context.Context, tenant string, limit int) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	var err error
 	if limit == 0 {
 		err = d.rdb.Del(ctx, d.limitKey(tenant)).Err()
@@ -549,6 +539,8 @@ func (d *Driver) SetTenantLimit(ctx context.Context, tenant string, limit int) e
 
 // Stats implements jobs.Driver.
 func (d *Driver) Stats(ctx context.Context) ([]jobs.TenantStats, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
 	tenants, err := d.rdb.SMembers(ctx, d.tenantsKey()).Result()
 	if err != nil {
 		return nil, interpretError(err)

@@ -13,6 +13,20 @@ local function move_index(idx, id, from, to, ts)
   if from and from ~= '' then redis.call('ZREM', idx .. from, id) end
   redis.call('ZADD', idx .. to, ts, id)
 end
+-- ring_add puts tenant t in the rotation of queue q (ring key prefix rp),
+-- always moving its generation so a concurrent removal of a stale view fails.
+local function ring_add(rp, q, t)
+  redis.call('HINCRBY', rp .. q .. ':gen', t, 1)
+  if redis.call('SADD', rp .. q .. ':members', t) == 1 then
+    redis.call('LPUSH', rp .. q .. ':tenants', t)
+  end
+end
+-- mark_failing records when a streak of failed runs began.
+local function mark_failing(key, now)
+  if (tonumber(redis.call('HGET', key, 'failing_since')) or 0) == 0 then
+    redis.call('HSET', key, 'failing_since', now)
+  end
+end
 local function release_unique(ukey, key, id)
   local u = redis.call('HGET', key, 'unique')
   if u and u ~= '' and redis.call('HGET', ukey, u) == id then
@@ -21,21 +35,25 @@ local function release_unique(ukey, key, id)
 end
 `
 
-// enqueueScript stores new jobs of one tenant.
+// enqueueScript stores new jobs of one tenant, registers the tenant and puts
+// it in the rotation of each queue that received work — all in one atomic
+// step, so no reply lost and no deadline between round trips can leave a
+// job stored but unreachable. A retry of a script that already ran finds its
+// jobs stored and only re-applies the rotation, so retries are harmless.
 //
-// KEYS[1] unique hash of the tenant
+// KEYS[1] unique hash of the tenant, KEYS[2] tenants set
 // ARGV[1] job key prefix, ARGV[2] queue key prefix, ARGV[3] scheduled key
-// prefix, ARGV[4] index key prefix; then 10 values per job: id, tenant, type,
-// queue, payload, unique key, max attempts, timeout (ms), run-after (ms, 0 =
-// now), created (ms).
+// prefix, ARGV[4] index key prefix, ARGV[5] ring key prefix; then 10 values
+// per job: id, tenant, type, queue, payload, unique key, max attempts,
+// timeout (ms), run-after (ms, 0 = now), created (ms).
 // Returns one string per job: "" when stored (or when a job with that ID
-// already exists, which makes a retried enqueue harmless), else the ID of the
-// unfinished job holding its unique key.
+// already exists), else the ID of the unfinished job holding its unique key.
 var enqueueScript = redis.NewScript(prelude + `
 local now = now_ms()
 local out = {}
 local k = 0
-for i = 5, #ARGV, 10 do
+local rung = {}
+for i = 6, #ARGV, 10 do
   k = k + 1
   local id, tenant, typ, q, payload, uniq = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4], ARGV[i+5]
   local maxa, tmo, runafter, created = ARGV[i+6], ARGV[i+7], tonumber(ARGV[i+8]), ARGV[i+9]
@@ -64,6 +82,11 @@ for i = 5, #ARGV, 10 do
       redis.call('LPUSH', ARGV[2] .. q, id)
     end
     redis.call('ZADD', ARGV[4] .. 'queued', now, id)
+    redis.call('SADD', KEYS[2], tenant)
+  end
+  if not holder and not rung[q] then
+    rung[q] = true
+    ring_add(ARGV[5], q, tenant)
   end
 end
 return out
@@ -112,29 +135,34 @@ return out
 // An outcome whose lease is not held any more (not in the semaphore with the
 // same attempt) is ignored.
 //
+// A job that goes back in line rejoins the rotation in the same script. A
+// retried script finds the leases released and changes nothing more.
+//
 // KEYS[1] semaphore zset, KEYS[2] unique hash
 // ARGV[1] job key prefix, ARGV[2] index key prefix, ARGV[3] queue key
-// prefix, ARGV[4] scheduled key prefix, ARGV[5] retention (ms); then 5 values
-// per outcome: id, attempt, kind (completed|retry|failed|dead|cancelled|
-// released), error, retry delay (ms).
-// Returns the names of the queues that received work back (for the rotation).
+// prefix, ARGV[4] scheduled key prefix, ARGV[5] retention (ms), ARGV[6] ring
+// key prefix, ARGV[7] tenant; then 5 values per outcome: id, attempt, kind
+// (completed|retry|failed|dead|cancelled|released), error, retry delay (ms).
+// Returns the number of outcomes recorded (the others were stale).
 var finishScript = redis.NewScript(prelude + `
 local now = now_ms()
 local ret = tonumber(ARGV[5])
-local touched, seen = {}, {}
+local seen = {}
+local recorded = 0
 local trim = false
 local function touch(q)
-  if not seen[q] then seen[q] = true; touched[#touched + 1] = q end
+  if not seen[q] then seen[q] = true; ring_add(ARGV[6], q, ARGV[7]) end
 end
-for i = 6, #ARGV, 5 do
+for i = 8, #ARGV, 5 do
   local id, attempt, kind, err, delay = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], tonumber(ARGV[i+4])
   local key = ARGV[1] .. id
   if redis.call('ZSCORE', KEYS[1], id) and redis.call('HGET', key, 'attempt') == attempt then
     redis.call('ZREM', KEYS[1], id)
+    recorded = recorded + 1
     local st = redis.call('HGET', key, 'state')
     if st == 'running' then
       if kind == 'completed' then
-        redis.call('HSET', key, 'state', 'completed', 'finished', now, 'updated', now, 'lease', 0)
+        redis.call('HSET', key, 'state', 'completed', 'error', '', 'failing_since', 0, 'finished', now, 'updated', now, 'lease', 0)
         move_index(ARGV[2], id, 'running', 'completed', now)
         release_unique(KEYS[2], key, id)
         redis.call('PEXPIRE', key, ret)
@@ -142,6 +170,7 @@ for i = 6, #ARGV, 5 do
       elseif kind == 'retry' then
         local q = redis.call('HGET', key, 'queue')
         redis.call('HSET', key, 'state', 'retrying', 'error', err, 'updated', now, 'lease', 0)
+        mark_failing(key, now)
         move_index(ARGV[2], id, 'running', 'retrying', now)
         redis.call('ZADD', ARGV[4] .. q, now + delay, id)
         touch(q)
@@ -174,7 +203,7 @@ if trim then
   redis.call('ZREMRANGEBYSCORE', ARGV[2] .. 'completed', '-inf', now - ret)
   redis.call('ZREMRANGEBYSCORE', ARGV[2] .. 'cancelled', '-inf', now - ret)
 end
-return touched
+return recorded
 `)
 
 // heartbeatScript renews leases of one tenant.
@@ -240,10 +269,11 @@ return {'ok', redis.call('HGETALL', KEYS[1])}
 `)
 
 // requeueScript puts a dead or failed job back in its ready list with the
-// attempts reset.
+// attempts reset, and its tenant in the queue's rotation.
 //
 // KEYS[1] job hash, KEYS[2] unique hash
-// ARGV[1] job id, ARGV[2] index key prefix, ARGV[3] queue key prefix
+// ARGV[1] job id, ARGV[2] index key prefix, ARGV[3] queue key prefix,
+// ARGV[4] ring key prefix, ARGV[5] tenant
 // Returns {"ok"|"missing"|state, HGETALL}.
 var requeueScript = redis.NewScript(prelude + `
 local st = redis.call('HGET', KEYS[1], 'state')
@@ -253,53 +283,74 @@ if st ~= 'dead' and st ~= 'failed' then
 end
 local now = now_ms()
 local id = ARGV[1]
-redis.call('HSET', KEYS[1], 'state', 'queued', 'attempt', 0, 'updated', now, 'finished', 0, 'progress', 0, 'pmsg', '')
+redis.call('HSET', KEYS[1], 'state', 'queued', 'attempt', 0, 'updated', now, 'finished', 0, 'progress', 0, 'pmsg', '', 'failing_since', 0)
 redis.call('PERSIST', KEYS[1])
 local u = redis.call('HGET', KEYS[1], 'unique')
 if u and u ~= '' then redis.call('HSETNX', KEYS[2], u, id) end
 move_index(ARGV[2], id, st, 'queued', now)
-redis.call('LPUSH', ARGV[3] .. redis.call('HGET', KEYS[1], 'queue'), id)
+local q = redis.call('HGET', KEYS[1], 'queue')
+redis.call('LPUSH', ARGV[3] .. q, id)
+ring_add(ARGV[4], q, ARGV[5])
 return {'ok', redis.call('HGETALL', KEYS[1])}
 `)
 
 // recoverScript reclaims the expired leases of one tenant: each expired slot
 // is removed with ZREM, and only the caller whose ZREM removed it acts, so a
 // lease is recovered exactly once however many processes recover at once.
-// The job goes back to the front of its ready list (retrying), or to dead
-// when its attempts are exhausted; a cancelled job just finishes.
+// It also finds running jobs whose slot is missing (the semaphore key was
+// deleted or evicted) from the running index and the lease deadline stored
+// in the job itself, once that deadline passed. The job goes back to the
+// front of its ready list (retrying) and rejoins the rotation, or to dead
+// when its attempts are exhausted (releasing its unique key); a cancelled
+// job just finishes.
 //
 // KEYS[1] semaphore zset, KEYS[2] unique hash
-// ARGV[1] job key prefix, ARGV[2] index key prefix, ARGV[3] queue key prefix
-// Returns {count, queue...}: the leases recovered and the queues touched.
+// ARGV[1] job key prefix, ARGV[2] index key prefix, ARGV[3] queue key prefix,
+// ARGV[4] ring key prefix, ARGV[5] tenant
+// Returns the number of leases recovered.
 var recoverScript = redis.NewScript(prelude + `
 local now = now_ms()
+local count, seen = 0, {}
+local function reclaim(id)
+  count = count + 1
+  local key = ARGV[1] .. id
+  local st = redis.call('HGET', key, 'state')
+  if st == 'running' then
+    local q = redis.call('HGET', key, 'queue')
+    local attempt = tonumber(redis.call('HGET', key, 'attempt'))
+    local maxa = tonumber(redis.call('HGET', key, 'max'))
+    if attempt >= maxa then
+      redis.call('HSET', key, 'state', 'dead', 'error', 'lease expired', 'finished', now, 'updated', now, 'lease', 0)
+      move_index(ARGV[2], id, 'running', 'dead', now)
+      release_unique(KEYS[2], key, id)
+    else
+      redis.call('HSET', key, 'state', 'retrying', 'error', 'lease expired', 'updated', now, 'lease', 0)
+      mark_failing(key, now)
+      move_index(ARGV[2], id, 'running', 'retrying', now)
+      redis.call('RPUSH', ARGV[3] .. q, id)
+      if not seen[q] then seen[q] = true; ring_add(ARGV[4], q, ARGV[5]) end
+    end
+  elseif st == 'cancelled' then
+    redis.call('HSET', key, 'finished', now, 'lease', 0)
+  end
+end
 local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. now, 'LIMIT', 0, 1000)
-local out, seen = {0}, {}
 for _, id in ipairs(expired) do
-  if redis.call('ZREM', KEYS[1], id) == 1 then
-    out[1] = out[1] + 1
+  if redis.call('ZREM', KEYS[1], id) == 1 then reclaim(id) end
+end
+local running = redis.call('ZRANGE', ARGV[2] .. 'running', 0, 999)
+for _, id in ipairs(running) do
+  if not redis.call('ZSCORE', KEYS[1], id) then
     local key = ARGV[1] .. id
     local st = redis.call('HGET', key, 'state')
     if st == 'running' then
-      local q = redis.call('HGET', key, 'queue')
-      local attempt = tonumber(redis.call('HGET', key, 'attempt'))
-      local maxa = tonumber(redis.call('HGET', key, 'max'))
-      if attempt >= maxa then
-        redis.call('HSET', key, 'state', 'dead', 'error', 'lease expired', 'finished', now, 'updated', now, 'lease', 0)
-        move_index(ARGV[2], id, 'running', 'dead', now)
-        release_unique(KEYS[2], key, id)
-      else
-        redis.call('HSET', key, 'state', 'retrying', 'error', 'lease expired', 'updated', now, 'lease', 0)
-        move_index(ARGV[2], id, 'running', 'retrying', now)
-        redis.call('RPUSH', ARGV[3] .. q, id)
-        if not seen[q] then seen[q] = true; out[#out + 1] = q end
-      end
-    elseif st == 'cancelled' then
-      redis.call('HSET', key, 'finished', now, 'lease', 0)
+      if (tonumber(redis.call('HGET', key, 'lease')) or 0) < now then reclaim(id) end
+    elseif not st then
+      redis.call('ZREM', ARGV[2] .. 'running', id) -- the job itself is gone
     end
   end
 end
-return out
+return count
 `)
 
 // ringNextScript rotates a queue's tenant ring and returns its next tenants.
