@@ -27,7 +27,7 @@ func DefaultMetrics() []Metric {
 				"spend on azure", "spent on cloud", "spent on aws", "spent on gcp", "spent on azure", "storage cost", "ec2 cost",
 				"cloud usage cost", "burn on cloud", "cloud run rate", "how much did we spend", "how much are we spending",
 				"how much have we spent", "what did we spend", "total spend", "cost by service", "spend by service"},
-			Keywords: []string{"spend", "spending", "spent", "cloud", "aws", "gcp", "azure", "ec2", "s3", "cost", "costs", "bill", "infra", "infrastructure", "compute", "hosting"},
+			Keywords: []string{"spend", "spending", "spent", "cloud", "aws", "gcp", "azure", "ec2", "s3", "cost", "costs", "bill", "infra", "infrastructure", "compute", "hosting", "service", "region", "provider"},
 		},
 		{
 			Name: "cloud_cost_anomalies", Persona: COO, Unit: UnitCount, DefaultTimeframe: "last 30 days",
@@ -77,7 +77,7 @@ func DefaultMetrics() []Metric {
 				"contracts signed", "signed contracts", "new business closed", "revenue booked", "booked revenue", "sales closed",
 				"closed business", "won revenue", "won business", "won amount", "won value", "total won", "closed revenue",
 				"sales this", "sales last", "how much did we sell", "how much have we sold", "sold"},
-			Keywords: []string{"won", "win", "bookings", "closed", "signed", "sales", "sold"},
+			Keywords: []string{"won", "win", "bookings", "book", "closed", "signed", "sales", "sold"},
 		},
 		{
 			Name: "win_rate", Persona: CRO, Unit: UnitRatio, DefaultTimeframe: "this year",
@@ -88,7 +88,7 @@ func DefaultMetrics() []Metric {
 				"close ratio", "conversion rate", "deal conversion", "percent of deals won", "percentage of deals won",
 				"share of deals won", "win loss", "win/loss", "won vs lost", "won versus lost", "hit rate", "success rate",
 				"how often do we win", "how often we win", "what percent of deals", "what percentage of deals", "proportion of deals won"},
-			Keywords: []string{"rate", "ratio", "percentage", "percent", "conversion"},
+			Keywords: []string{"rate", "ratio", "percentage", "percent", "conversion", "win", "won", "lose", "lost", "%"},
 		},
 		{
 			Name: "avg_deal_size", Persona: CRO, Unit: UnitMoney, DefaultTimeframe: "this year",

@@ -151,7 +151,7 @@ func TestFiscalYearAndWeekStart(t *testing.T) {
 		{"2025-02-20", "FY24", "2023-04-01", "2024-04-01"},
 		{"2025-02-20", "Q1 FY2025", "2024-04-01", "2024-07-01"},
 		{"2025-02-20", "Q4 2024", "2024-10-01", "2025-01-01"}, // calendar quarter
-		{"2025-02-20", "in 2024", "2024-01-01", "2025-01-01"},  // calendar year
+		{"2025-02-20", "in 2024", "2024-01-01", "2025-01-01"}, // calendar year
 	})
 	// A fiscal year starting in October: quarters cross calendar years.
 	oct, err := New(&Options{FiscalYearStart: time.October})
