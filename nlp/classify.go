@@ -54,7 +54,7 @@ type Classifier struct {
 	keywords map[string][]int // stemmed keyword → metric indexes
 	// weight of a stem: 1/√(number of metrics whose words contain it), so
 	// a word shared by many metrics ("invoice", "total") counts less.
-	weight map[string]float64
+	weight   map[string]float64
 	dimWords []dimPhrase
 	vocab    map[string]bool
 	vocabBy  map[int][]string // vocabulary by word length, for typo search

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -92,8 +93,53 @@ func nlpClassify(_ context.Context, args []string, stdout, stderr io.Writer) err
 	return printJSON(stdout, res)
 }
 
+// nlpAsk is `aos nlp ask --data-dir D --tenant T [--as-of DATE] "TEXT"`.
 func nlpAsk(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return usagef("nlp ask: not built yet")
+	fs := newFlags("nlp ask", stderr)
+	var l localFlags
+	l.register(fs)
+	asOf := fs.String("as-of", "", "answer as of this date, YYYY-MM-DD (default today)")
+	text, err := parseWithText(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := l.validate(); err != nil {
+		return err
+	}
+	if text == "" {
+		return usagef("nlp ask: give the question as an argument")
+	}
+	if *asOf != "" {
+		if _, err := parseAsOf(*asOf); err != nil {
+			return err
+		}
+	}
+	p, err := openLocal(ctx, l.dataDir, stderr)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	tenant, err := findTenant(ctx, p, l.tenant, false)
+	if err != nil {
+		return err
+	}
+	eng, err := openViews(ctx, p, l.tenant)
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	g, err := nlp.NewGateway(nil)
+	if err != nil {
+		return err
+	}
+	ans, err := g.Ask(ctx, nlp.Tenant{ID: tenant.ID, Views: eng, Platform: p.Store()}, nlp.Request{Query: text, AsOf: *asOf})
+	if errors.Is(err, nlp.ErrInvalid) {
+		return usageError{err.Error()}
+	}
+	if err != nil {
+		return err
+	}
+	return printJSON(stdout, ans)
 }
 
 func nlpDocs(ctx context.Context, args []string, stdout, stderr io.Writer) error {
