@@ -185,7 +185,9 @@ func nearMissBefore(text string, i int) bool {
 	return hasWord(b, nearMiss) || strings.HasSuffix(strings.TrimSpace(b), "v") || strings.HasSuffix(b, "-")
 }
 
-func isWordByte(c byte) bool { return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+func isWordByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
 
 func digits(s string) string {
 	var b strings.Builder
