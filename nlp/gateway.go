@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -266,8 +267,9 @@ func (g *Gateway) answer(ctx context.Context, t Tenant, q string, asOf time.Time
 		ans.Data.Suggestions = in.Suggestions
 		return ans, nil
 	case KindKnowledge:
-		// The question goes to the embedder redacted.
-		return g.knowledge(ctx, t, redact(q), ans)
+		// The question goes to the embedder redacted, the placeholders
+		// dropped: they carry no meaning to match.
+		return g.knowledge(ctx, t, placeholderRE.ReplaceAllString(redact(q), " "), ans)
 	}
 	m, ok := g.cls.cat.Metric(in.Metric)
 	if !ok {
@@ -313,9 +315,11 @@ func (g *Gateway) knowledge(ctx context.Context, t Tenant, q string, ans Answer)
 		ans.Answer = "I found nothing about that in this tenant's documents."
 		return ans, nil
 	}
-	ans.Answer = firstSentences(chunks[0].Text, 2) + " [" + chunks[0].Document + "#" + chunks[0].ID + "]"
+	ans.Answer = firstSentences(chunks[0].Text, 2) + " [" + chunks[0].ID + "]"
 	return ans, nil
 }
+
+var placeholderRE = regexp.MustCompile(`<[A-Z_]+>`)
 
 // firstSentences returns up to n sentences of text, Markdown headings
 // dropped.

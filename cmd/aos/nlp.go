@@ -7,10 +7,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/autonomos/autonomos/dcl"
 	"github.com/autonomos/autonomos/nlp"
+	"github.com/autonomos/autonomos/nlp/kb"
+	"github.com/autonomos/autonomos/nlp/pii"
 )
 
 // runNLP is `aos nlp classify|ask|docs ...`.
@@ -128,7 +133,16 @@ func nlpAsk(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer eng.Close()
-	g, err := nlp.NewGateway(nil)
+	kbase, err := kb.OpenLocal(ctx, filepath.Join(l.dataDir, "nlp", "kb"), &kb.Options{Redact: pii.New(nil).Redact})
+	if err != nil {
+		return err
+	}
+	defer kbase.Close()
+	hist, err := nlp.NewFileHistory(filepath.Join(l.dataDir, "nlp", "history"))
+	if err != nil {
+		return err
+	}
+	g, err := nlp.NewGateway(&nlp.GatewayOptions{Knowledge: nlp.Knowledge(kbase.KB), History: hist})
 	if err != nil {
 		return err
 	}
@@ -142,6 +156,95 @@ func nlpAsk(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	return printJSON(stdout, ans)
 }
 
+// nlpDocs is `aos nlp docs add|list|delete --data-dir D --tenant T [FILE|NAME]`.
 func nlpDocs(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return usagef("nlp docs: not built yet")
+	if len(args) == 0 || (args[0] != "add" && args[0] != "list" && args[0] != "delete") {
+		return usagef("nlp docs: name a subcommand: add FILE, list or delete NAME")
+	}
+	sub := args[0]
+	fs := newFlags("nlp docs "+sub, stderr)
+	var l localFlags
+	l.register(fs)
+	arg, err := parseWithText(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if err := l.validate(); err != nil {
+		return err
+	}
+	if sub != "list" && arg == "" {
+		return usagef("nlp docs %s: name a file or document", sub)
+	}
+	var text []byte
+	if sub == "add" {
+		if text, err = readDocument(arg); err != nil {
+			return err
+		}
+	}
+	p, err := openLocal(ctx, l.dataDir, stderr)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	tenant, err := findTenant(ctx, p, l.tenant, sub == "add")
+	if err != nil {
+		return err
+	}
+	// Text sent to the embedder is redacted, the tenant's contact names
+	// included when it has views.
+	var names []string
+	if eng, err := dcl.Open(ctx, p.Config().DataDir, tenant.ID, nil); err == nil {
+		names, err = nlp.ContactNames(ctx, eng)
+		eng.Close()
+		if err != nil {
+			return err
+		}
+	}
+	kbase, err := kb.OpenLocal(ctx, filepath.Join(l.dataDir, "nlp", "kb"), &kb.Options{Redact: pii.New(&pii.Options{Names: names}).Redact})
+	if err != nil {
+		return err
+	}
+	defer kbase.Close()
+	switch sub {
+	case "add":
+		info, err := kbase.Add(ctx, tenant.ID, filepath.Base(arg), string(text))
+		if errors.Is(err, kb.ErrInvalid) {
+			return usageError{err.Error()}
+		}
+		if err != nil {
+			return err
+		}
+		return printJSON(stdout, info)
+	case "delete":
+		err := kbase.Delete(ctx, tenant.ID, arg)
+		if errors.Is(err, kb.ErrNotFound) {
+			return usageError{err.Error()}
+		}
+		if err != nil {
+			return err
+		}
+		return printJSON(stdout, map[string]string{"deleted": arg})
+	}
+	docs, err := kbase.Documents(ctx, tenant.ID)
+	if err != nil {
+		return err
+	}
+	return printJSON(stdout, map[string]any{"documents": docs})
+}
+
+// readDocument reads a Markdown or text file, at most kb.MaxDocumentBytes.
+func readDocument(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usagef("nlp docs add: %v", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, kb.MaxDocumentBytes+1))
+	if err != nil {
+		return nil, usagef("nlp docs add: %v", err)
+	}
+	if len(b) > kb.MaxDocumentBytes {
+		return nil, usagef("nlp docs add: %s is larger than %d bytes", path, kb.MaxDocumentBytes)
+	}
+	return b, nil
 }

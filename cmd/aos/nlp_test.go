@@ -310,3 +310,57 @@ func TestAskNumbersForEveryMetric(t *testing.T) {
 	require.Equal(t, float64(len(conns)), a.Data.Totals["connections"])
 	require.Equal(t, "degraded", a.Data.Rows[0]["status"], "quarantined records degrade the connection")
 }
+
+// TestAskKnowledgeAndHistory adds documents with `aos nlp docs add`, asks a
+// definition question (kind knowledge, answered from the chunks with
+// citations) and checks the stored history is redacted.
+func TestAskKnowledgeAndHistory(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	data := filepath.Join(root, "data")
+	files := filepath.Join(root, "files")
+	writeFile(t, filepath.Join(files, "contacts.csv"), "Id,FirstName,LastName,Email\np1,Maria,Schneider,maria@acme.example\n")
+	writeFile(t, filepath.Join(root, "m.json"), `{"mappings": [{"object": "contacts", "entity": "contact", "fields": {"Id": "contact_id", "FirstName": "first_name", "LastName": "last_name", "Email": "email"}}]}`)
+	ingest(t, "--data-dir", data, "--tenant", "acme", "--files", files, "--mapping", filepath.Join(root, "m.json"))
+	for _, doc := range []string{"glossary.md", "finance-policies.md", "platform-runbook.md"} {
+		code, out, errOut := runCLI(t, "nlp", "docs", "add", "--data-dir", data, "--tenant", "acme", "../../nlp/kb/testdata/corpus/"+doc)
+		require.Equal(t, 0, code, errOut)
+		require.Contains(t, out, `"chunks":`)
+	}
+	code, out, errOut := runCLI(t, "nlp", "docs", "list", "--data-dir", data, "--tenant", "acme")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "platform-runbook.md")
+
+	a := ask(t, data, "How do we define ARR? (for Maria Schneider, maria@acme.example, +1 415 555 2671)")
+	require.Equal(t, nlp.KindKnowledge, a.Intent.Kind)
+	require.Equal(t, "CFO", a.Persona)
+	require.Contains(t, a.Answer, "Annual recurring revenue")
+	require.Contains(t, a.Answer, "[glossary.md#1]", "the answer cites its chunk")
+	require.Equal(t, "chunk", a.Sources[0].Kind)
+	require.Equal(t, "glossary.md#1", a.Sources[0].Chunk)
+
+	a = ask(t, data, "what's the runbook for a failed sync")
+	require.Equal(t, nlp.KindKnowledge, a.Intent.Kind)
+	require.Equal(t, "platform-runbook.md", a.Sources[0].Name)
+
+	b, err := os.ReadFile(filepath.Join(data, "nlp", "history"))
+	_ = b
+	require.Error(t, err, "history is a directory of per-tenant files")
+	entries, err := os.ReadDir(filepath.Join(data, "nlp", "history"))
+	require.NoError(t, err)
+	require.Len(t, entries, 1)
+	hist, err := os.ReadFile(filepath.Join(data, "nlp", "history", entries[0].Name()))
+	require.NoError(t, err)
+	require.Contains(t, string(hist), "How do we define ARR?")
+	for _, secret := range []string{"Maria Schneider", "maria@acme.example", "555 2671"} {
+		require.NotContains(t, string(hist), secret, "history is redacted")
+	}
+	require.Contains(t, string(hist), "<PERSON>")
+	require.Contains(t, string(hist), "<EMAIL>")
+	require.Contains(t, string(hist), "<PHONE>")
+
+	code, _, errOut = runCLI(t, "nlp", "docs", "delete", "--data-dir", data, "--tenant", "acme", "glossary.md")
+	require.Equal(t, 0, code, errOut)
+	code, _, _ = runCLI(t, "nlp", "docs", "delete", "--data-dir", data, "--tenant", "acme", "glossary.md")
+	require.Equal(t, 2, code)
+}
