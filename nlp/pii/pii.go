@@ -129,12 +129,13 @@ func capitalize(s string) string {
 
 var (
 	emailRE  = regexp.MustCompile(`(?i)\b[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}\b`)
-	phoneRE  = regexp.MustCompile(`(?:\+|\b)\d[\d ().-]{6,18}\d\b`)
+	phoneRE  = regexp.MustCompile(`(?:\+\d|\(\d|\b\d)[\d ().-]{5,18}\d\b`)
+	ibanHead = regexp.MustCompile(`\b[A-Z]{2}\d{2} ?$`)
 	cardRE   = regexp.MustCompile(`\b\d(?:[ -]?\d){12,18}\b`)
 	ibanRE   = regexp.MustCompile(`\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b`)
 	ssnRE    = regexp.MustCompile(`\b\d{3}[- ]\d{2}[- ]\d{4}\b|\b\d{9}\b`)
 	ipv4RE   = regexp.MustCompile(`\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b`)
-	ipv6RE   = regexp.MustCompile(`(?i)\b(?:[0-9a-f]{1,4}:){2,7}(?::|[0-9a-f]{1,4})(?::[0-9a-f]{1,4}){0,5}\b`)
+	ipv6RE   = regexp.MustCompile(`(?i)(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}`)
 	bearerRE = regexp.MustCompile(`(?i)\bbearer\s+[A-Za-z0-9\-._~+/]{16,}=*`)
 	keyRE    = regexp.MustCompile(`\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{16,}\b|\bsk-[A-Za-z0-9_-]{20,}\b|\bgh[pousr]_[A-Za-z0-9]{30,}\b|\bgithub_pat_[A-Za-z0-9_]{30,}\b|\bxox[abprs]-[A-Za-z0-9-]{10,}\b|\bAKIA[0-9A-Z]{16}\b|\bAIza[0-9A-Za-z_-]{35}\b|\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b`)
 	secretRE = regexp.MustCompile(`(?i)\b(?:api[_-]?key|apikey|secret|token|access[_-]?key|password|passwd|pwd)\b\s*[:=]\s*["']?([A-Za-z0-9\-._~+/]{12,})`)
@@ -146,8 +147,8 @@ var (
 	cardContext  = []string{"card", "visa", "mastercard", "amex", "credit", "debit", "cc", "pan"}
 	ssnContext   = []string{"ssn", "social security", "social sec", "tax id", "tin"}
 	ipContext    = []string{"ip", "address", "host", "server", "from", "client"}
-	nearMiss     = []string{"order", "invoice", "inv", "po", "ref", "reference", "ticket", "id", "#", "no.", "number", "version",
-		"ver", "v", "build", "release", "sku", "tracking", "case", "account no", "acct"}
+	nearMiss     = []string{"order", "invoice", "inv", "po", "ref", "reference", "ticket", "id", "#", "no.", "version",
+		"ver", "build", "release", "sku", "tracking", "case", "account no", "acct"}
 )
 
 // before returns the lower-cased 40 bytes before i.
@@ -279,6 +280,11 @@ func (r *Redactor) Analyze(text string) []Finding {
 		if len(d) < 13 || len(d) > 19 || !Luhn(d) || strings.Count(d, string(d[0])) == len(d) {
 			continue
 		}
+		// The tail of an IBAN ("DE89 3704 ..."), however it checks out,
+		// is not a card.
+		if ibanHead.MatchString(text[max(0, m[0]-5):m[0]]) {
+			continue
+		}
 		score := 0.7
 		if hasWord(before(text, m[0]), cardContext) {
 			score += 0.3
@@ -328,6 +334,9 @@ func (r *Redactor) Analyze(text string) []Finding {
 		add(IP, m[0], m[1], score)
 	}
 	for _, m := range ipv6RE.FindAllStringIndex(text, -1) {
+		if m[0] > 0 && isWordByte(text[m[0]-1]) || m[1] < len(text) && isWordByte(text[m[1]]) {
+			continue
+		}
 		if ip := net.ParseIP(text[m[0]:m[1]]); ip != nil && ip.To4() == nil {
 			add(IP, m[0], m[1], 0.7)
 		}
