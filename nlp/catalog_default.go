@@ -76,8 +76,8 @@ func DefaultMetrics() []Metric {
 				"did we close", "did we win", "have we won", "have we closed", "we won", "we closed", "signed deals", "deals signed",
 				"contracts signed", "signed contracts", "new business closed", "revenue booked", "booked revenue", "sales closed",
 				"closed business", "won revenue", "won business", "won amount", "won value", "total won", "closed revenue",
-				"sales this", "sales last", "how much did we sell", "how much have we sold", "sold"},
-			Keywords: []string{"won", "win", "bookings", "book", "closed", "signed", "sales", "sold"},
+				"sales this", "sales last", "how much did we sell", "how much have we sold", "sold", "did we book", "we booked"},
+			Keywords: []string{"won", "win", "bookings", "book", "closed", "close", "signed", "sales", "sold"},
 		},
 		{
 			Name: "win_rate", Persona: CRO, Unit: UnitRatio, DefaultTimeframe: "this year",
@@ -88,7 +88,7 @@ func DefaultMetrics() []Metric {
 				"close ratio", "conversion rate", "deal conversion", "percent of deals won", "percentage of deals won",
 				"share of deals won", "win loss", "win/loss", "won vs lost", "won versus lost", "hit rate", "success rate",
 				"how often do we win", "how often we win", "what percent of deals", "what percentage of deals", "proportion of deals won"},
-			Keywords: []string{"rate", "ratio", "percentage", "percent", "conversion", "win", "won", "lose", "lost", "%"},
+			Keywords: []string{"rate", "ratio", "percentage", "percent", "conversion", "win", "won", "lose", "lost", "%", "winning", "losing"},
 		},
 		{
 			Name: "avg_deal_size", Persona: CRO, Unit: UnitMoney, DefaultTimeframe: "this year",
@@ -98,7 +98,8 @@ func DefaultMetrics() []Metric {
 			Synonyms: []string{"average deal size", "avg deal size", "average deal", "avg deal", "deal size", "average deal value",
 				"avg deal value", "average contract value", "avg contract value", "acv", "mean deal size", "typical deal size",
 				"typical deal", "average order value", "aov", "average won deal", "average opportunity size", "avg opportunity size",
-				"how big are our deals", "how big is a deal", "size of our deals", "average sale", "average deal amount"},
+				"how big are our deals", "how big is a deal", "size of our deals", "average sale", "average deal amount",
+				"average size", "avg size", "mean size", "size of won deals", "size of deals", "size of a deal"},
 			Keywords: []string{"average", "avg", "mean", "typical", "size", "big"},
 		},
 		{
@@ -110,6 +111,7 @@ func DefaultMetrics() []Metric {
 				"new client", "accounts created", "accounts added", "customers added", "customers acquired", "customer acquisition",
 				"accounts opened", "accounts signed up", "signups", "sign ups", "added accounts", "acquired customers",
 				"net new accounts", "net new customers", "new companies", "how many customers did we add", "how many accounts did we add",
+				"signed up", "sign up", "joined", "onboarded", "new signups",
 				"how many customers did we get", "how many new"},
 			Keywords: []string{"new", "added", "acquired", "onboarded"},
 		},
@@ -133,7 +135,7 @@ func DefaultMetrics() []Metric {
 				"amount invoiced", "invoice total", "invoice totals", "total invoiced", "how much did we invoice", "how much did we bill",
 				"how much have we invoiced", "how much have we billed", "top line", "topline", "turnover", "income", "earnings",
 				"recognized revenue", "gross revenue", "total revenue", "sales revenue", "invoices issued", "invoices sent",
-				"invoice volume", "arr", "mrr", "recurring revenue", "rev"},
+				"invoice volume", "arr", "mrr", "recurring revenue", "rev", "did we invoice", "did we bill", "we invoiced", "we billed"},
 			Keywords: []string{"revenue", "invoiced", "billed", "billing", "billings", "invoice", "invoices"},
 		},
 		{
@@ -181,7 +183,8 @@ func DefaultMetrics() []Metric {
 				"days to collect", "days to get paid", "collection period", "average collection period", "how long do customers take to pay",
 				"how long does it take to get paid", "how long to collect", "how fast do we collect", "how quickly do we collect",
 				"how quickly do customers pay", "how fast do customers pay", "time to collect", "time to get paid",
-				"collection days", "receivable days", "debtor days", "days receivable"},
+				"collection days", "receivable days", "debtor days", "days receivable", "how many days does it take", "how long does it take",
+				"take us to collect", "take to collect", "take to get paid", "take to pay"},
 			Keywords: []string{"dso"},
 		},
 		{
@@ -215,7 +218,8 @@ func DefaultMetrics() []Metric {
 			Synonyms: []string{"quarantined records", "quarantined", "quarantine", "data quality", "data quality issues",
 				"dq issues", "dq", "bad records", "bad data", "invalid records", "rejected records", "failed records",
 				"records that failed validation", "validation errors", "validation failures", "broken records", "malformed records",
-				"dirty data", "data issues", "records with errors", "records in quarantine", "data errors", "quality issues"},
+				"dirty data", "data issues", "records with errors", "records in quarantine", "data errors", "quality issues",
+				"failed validation", "fail validation", "records failed", "rows failed", "records rejected"},
 			Keywords: []string{"quarantine", "quarantined", "invalid", "rejected", "malformed", "quality"},
 		},
 		{

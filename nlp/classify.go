@@ -343,7 +343,7 @@ func (c *Classifier) classify(text string, asOf time.Time, values Values) Classi
 			synonymEvidence = synonymEvidence || cv
 		}
 	}
-	if best >= 0 && topScore >= c.minScore && (synonymEvidence || !c.offTopic(p)) {
+	if best >= 0 && topScore >= c.minScore && (synonymEvidence || !c.mostlyUnknown(p)) {
 		m := c.cat.metrics[best]
 		in.Kind, in.Metric = KindMetric, m.Name
 		in.Confidence = round2(confidence(topScore, second))
@@ -548,7 +548,7 @@ var actionVerbs = map[string]bool{"remove": true, "update": true, "insert": true
 	"move": true, "post": true, "tweet": true, "order": true, "buy": true, "sell": true, "hire": true, "fire": true,
 	"terminate": true, "invite": true, "assign": true, "reassign": true, "upload": true, "export": true, "download": true,
 	"run": true, "execute": true, "trigger": true, "stop": true, "pause": true, "resume": true, "apply": true, "launch": true,
-	"archive": true, "flag": true, "unsubscribe": true, "forward": true, "share": true, "publish": true, "translate": true,
+	"archive": true, "unsubscribe": true, "forward": true, "share": true, "publish": true, "translate": true,
 	"compose": true, "draft": true, "ignore": true, "forget": true, "pretend": true, "replace": true, "rollback": true}
 
 // leadIns are words that may precede an imperative verb.
@@ -608,14 +608,20 @@ func (c *Classifier) isKnowledge(p *parse) bool {
 		p.has("who", "is", "responsible") || p.has("who", "can", "approve") || p.has("payment", "terms") || p.has("what", "are", "our", "terms") {
 		return true
 	}
-	if p.hasAny("how") && p.hasAny("calculate", "calculated", "computed", "compute", "measure", "measured", "treat",
-		"recognize", "handle", "supposed", "should", "process") {
+	// "how do we count churn", "how is DSO calculated"; not "how much
+	// compute", "how many".
+	if p.hasAny("how") && !p.has("how", "much") && !p.has("how", "many") && p.hasAny("calculate", "calculated", "computed",
+		"compute", "measure", "measured", "treat", "recognize", "handle", "supposed", "should", "process", "count", "counted",
+		"define", "track", "tracked", "report", "reported", "classify", "classified", "approve", "approved") {
+		return true
+	}
+	if p.has("difference", "between") || p.has("signs", "off") || p.has("sign", "off") || p.has("who", "decides") {
 		return true
 	}
 	if (p.has("what", "is", "a") || p.has("what", "is", "an") || p.has("what", "are")) && len(w) <= 5 && !p.hasAny("our", "we", "total", "current", "my") {
 		return true
 	}
-	if (p.has("what", "is") || p.has("what", "are")) && len(w) <= 3 {
+	if (p.has("what", "is") || p.has("what", "are")) && len(w) <= 3 && !vagueWords[w[len(w)-1]] {
 		// "What is DSO?": a bare term is a definition request.
 		return true
 	}
@@ -638,7 +644,7 @@ var vagueWords = map[string]bool{"doing": true, "numbers": true, "number": true,
 	"goal": true, "plan": true, "budget": true, "forecast": true, "hello": true, "help": true, "board": true, "deck": true,
 	"quick": true, "brief": true, "briefing": true, "highlights": true, "key": true, "important": true, "latest": true,
 	"happening": true, "happened": true, "changed": true, "team": true, "org": true, "organization": true, "doing?": true,
-	"money": true, "finances": true, "sales": true, "operations": true, "ops": true, "finance": true, "engineering": true}
+	"new": true, "news": true, "money": true, "finances": true, "sales": true, "operations": true, "ops": true, "finance": true, "engineering": true}
 
 // functionWords are question glue words, never evidence of a topic.
 var functionWords = []string{"what", "whats", "is", "are", "was", "were", "be", "been", "the", "a", "an", "of", "for", "in",
@@ -681,6 +687,26 @@ func (c *Classifier) offTopic(p *parse) bool {
 		unknown++
 	}
 	return unknown > 0 && content > 0
+}
+
+// mostlyUnknown reports a question whose unknown content words outnumber
+// its known ones ("who won the super bowl": one keyword, two unknowns).
+func (c *Classifier) mostlyUnknown(p *parse) bool {
+	known, unknown := 0, 0
+	for i, w := range p.words {
+		if p.used[i] || isFunctionWord(w) || vagueWords[w] {
+			continue
+		}
+		if _, err := strconv.Atoi(w); err == nil {
+			continue
+		}
+		if _, ok := personaWords[w]; ok || c.vocab[w] || c.vocab[stem(w)] {
+			known++
+		} else {
+			unknown++
+		}
+	}
+	return unknown > known
 }
 
 var functionSet = func() map[string]bool {
