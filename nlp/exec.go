@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -90,12 +91,20 @@ func (x *executor) runView(ctx context.Context, vm viewMetric, q *Query) (result
 		dims = append(dims, d)
 		fields = append(fields, col)
 	}
+	curCol := vm.spec.columns["currency"]
+	if curCol != "" {
+		fields = append(fields, curCol)
+	}
 	fields = dedupe(fields)
 	gs := newGroups(dims)
 	total := &group{}
+	currencies := map[string]bool{}
 	err := scan(ctx, x.t.Views, vm.spec.view, fields, filters, func(r dcl.Row) {
 		if vm.accept != nil && !vm.accept(r) {
 			return
+		}
+		if curCol != "" {
+			currencies[toText(r[curCol])] = true
 		}
 		key := make([]string, len(dims))
 		for i, d := range dims {
@@ -125,6 +134,20 @@ func (x *executor) runView(ctx context.Context, vm viewMetric, q *Query) (result
 	}
 	res.totals = map[string]any{}
 	vm.row(total, res.totals)
+	if len(currencies) == 1 {
+		for c := range currencies {
+			if c != "" {
+				res.totals["currency"] = c
+			}
+		}
+	} else if len(currencies) > 1 && !contains(dims, "currency") {
+		var cs []string
+		for c := range currencies {
+			cs = append(cs, orNone(c))
+		}
+		sort.Strings(cs)
+		res.notes = append(res.notes, "amounts add up several currencies ("+strings.Join(cs, ", ")+"); ask by currency to split them")
+	}
 	res.rows = []map[string]any{}
 	if len(dims) == 0 {
 		row := map[string]any{}
@@ -144,6 +167,13 @@ func (x *executor) runView(ctx context.Context, vm viewMetric, q *Query) (result
 		res.rows = append(res.rows, row)
 	}
 	return res, nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
 
 func dedupe(xs []string) []string {

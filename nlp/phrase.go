@@ -23,6 +23,14 @@ func wordAnswer(m Metric, q *Query, res result) string {
 	}
 	t := res.totals
 	name := strings.ReplaceAll(m.Name, "_", " ")
+	// amt writes an amount with the currency when there is one.
+	amt := func(v any) string {
+		s := fmt.Sprint(v)
+		if c, ok := t["currency"].(string); ok && c != "" {
+			s += " " + c
+		}
+		return s
+	}
 	switch m.Name {
 	case "win_rate":
 		if res.totals["win_rate"] == nil {
@@ -31,21 +39,21 @@ func wordAnswer(m Metric, q *Query, res result) string {
 			fmt.Fprintf(&b, "Win rate%s%s is %s: %v won of %v closed.", when, filt, percent(t["win_rate"]), t["won"], t["closed"])
 		}
 	case "avg_deal_size":
-		fmt.Fprintf(&b, "Average deal size%s%s is %v over %v won deals.", when, filt, t["average"], t["count"])
+		fmt.Fprintf(&b, "Average deal size%s%s is %v over %v won deals.", when, filt, amt(t["average"]), t["count"])
 	case "won_deals":
-		fmt.Fprintf(&b, "We won %v deals worth %v%s%s.", t["count"], t["amount"], when, filt)
+		fmt.Fprintf(&b, "We won %v deals worth %v%s%s.", t["count"], amt(t["amount"]), when, filt)
 	case "open_opportunities":
-		fmt.Fprintf(&b, "There are %v open opportunities%s%s worth %v.", t["count"], when, filt, t["amount"])
+		fmt.Fprintf(&b, "There are %v open opportunities%s%s worth %v.", t["count"], when, filt, amt(t["amount"]))
 	case "pipeline_value":
-		fmt.Fprintf(&b, "Open pipeline%s%s is %v across %v opportunities.", when, filt, t["amount"], t["count"])
+		fmt.Fprintf(&b, "Open pipeline%s%s is %v across %v opportunities.", when, filt, amt(t["amount"]), t["count"])
 	case "new_accounts":
 		fmt.Fprintf(&b, "%v new accounts were created%s%s.", t["count"], when, filt)
 	case "account_count":
 		fmt.Fprintf(&b, "There are %v accounts%s%s.", t["count"], when, filt)
 	case "ar_outstanding":
-		fmt.Fprintf(&b, "Accounts receivable outstanding as of %v is %v on %v unpaid invoices%s.", t["as_of"], t["amount"], t["count"], filt)
+		fmt.Fprintf(&b, "Accounts receivable outstanding as of %v is %v on %v unpaid invoices%s.", t["as_of"], amt(t["amount"]), t["count"], filt)
 	case "overdue_invoices":
-		fmt.Fprintf(&b, "%v invoices are overdue as of %v, with %v outstanding%s.", t["count"], t["as_of"], t["amount"], filt)
+		fmt.Fprintf(&b, "%v invoices are overdue as of %v, with %v outstanding%s.", t["count"], t["as_of"], amt(t["amount"]), filt)
 	case "ar_ageing":
 		var parts []string
 		for _, bk := range AgeingBuckets {
@@ -53,7 +61,7 @@ func wordAnswer(m Metric, q *Query, res result) string {
 				parts = append(parts, fmt.Sprintf("%s days %v", bk, x["amount"]))
 			}
 		}
-		fmt.Fprintf(&b, "Receivables as of %v total %v%s: %s.", t["as_of"], t["amount"], filt, strings.Join(parts, ", "))
+		fmt.Fprintf(&b, "Receivables as of %v total %v%s: %s.", t["as_of"], amt(t["amount"]), filt, strings.Join(parts, ", "))
 	case "dso":
 		if t["dso"] == nil {
 			fmt.Fprintf(&b, "DSO as of %v is undefined: nothing was invoiced in the %v days before.", t["as_of"], t["period_days"])
@@ -75,7 +83,7 @@ func wordAnswer(m Metric, q *Query, res result) string {
 		fmt.Fprintf(&b, "%v mapping proposals are waiting for review%s.", t["count"], filt)
 	default:
 		if a, ok := t["amount"]; ok {
-			fmt.Fprintf(&b, "%s%s%s is %v.", capitalize(name), when, filt, a)
+			fmt.Fprintf(&b, "%s%s%s is %v.", capitalize(name), when, filt, amt(a))
 		} else {
 			fmt.Fprintf(&b, "%s%s%s is %v.", capitalize(name), when, filt, t["count"])
 		}

@@ -364,3 +364,37 @@ func TestAskKnowledgeAndHistory(t *testing.T) {
 	code, _, _ = runCLI(t, "nlp", "docs", "delete", "--data-dir", data, "--tenant", "acme", "glossary.md")
 	require.Equal(t, 2, code)
 }
+
+// TestNLPClassifyContract checks `aos nlp classify` prints exactly the
+// contract's keys, and its usage errors.
+func TestNLPClassifyContract(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := runCLI(t, "nlp", "classify", "--as-of", "2025-02-20", "What is our cloud spend this month?")
+	require.Equal(t, 0, code, errOut)
+	var raw map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal([]byte(out), &raw))
+	require.Len(t, raw, 3)
+	for _, k := range []string{"persona", "persona_confidence", "intent"} {
+		require.Contains(t, raw, k)
+	}
+	var in map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(raw["intent"], &in))
+	require.Len(t, in, 6)
+	for _, k := range []string{"kind", "metric", "timeframe", "filters", "group_by", "confidence"} {
+		require.Contains(t, in, k)
+	}
+	require.JSONEq(t, `{"start":"2025-02-01","end":"2025-03-01","label":"this month"}`, string(in["timeframe"]))
+	require.JSONEq(t, `"COO"`, string(raw["persona"]))
+	require.JSONEq(t, `"cloud_spend"`, string(in["metric"]))
+
+	// Flags after the text work too; a vague question has a null metric.
+	code, out, errOut = runCLI(t, "nlp", "classify", "Numbers for last month", "--as-of", "2025-02-20")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, `"kind":"clarify","metric":null,"timeframe":{"start":"2025-01-01","end":"2025-02-01"`)
+
+	for _, args := range [][]string{{"nlp", "classify"}, {"nlp", "classify", "--as-of", "20-02-2025", "spend"}, {"nlp", "nope"}, {"nlp"},
+		{"nlp", "ask", "spend"}, {"nlp", "docs", "add", "--tenant", "x"}} {
+		code, _, _ := runCLI(t, args...)
+		require.Equal(t, 2, code, "%v", args)
+	}
+}
