@@ -274,6 +274,9 @@ func (c *Classifier) Classify(q Question) (Classification, error) {
 // parse is the working state of one classification.
 type parse struct {
 	words []string // normalized, typo-corrected tokens
+	// corrected marks words a typo correction changed: their original was
+	// unknown, which counts when judging whether a question is off-topic.
+	corrected []bool
 	stems []string
 	used  []bool // consumed by the timeframe, group-by or filters
 }
@@ -288,9 +291,10 @@ func (c *Classifier) classify(text string, asOf time.Time, values Values) Classi
 		}
 	}
 	raw := tokens(text)
-	p := &parse{words: make([]string, len(raw)), stems: make([]string, len(raw)), used: make([]bool, len(raw))}
+	p := &parse{words: make([]string, len(raw)), stems: make([]string, len(raw)), used: make([]bool, len(raw)), corrected: make([]bool, len(raw))}
 	for i, w := range raw {
 		p.words[i] = c.correct(w, known)
+		p.corrected[i] = p.words[i] != w
 		p.stems[i] = stem(p.words[i])
 	}
 	in := Intent{Filters: map[string]string{}, GroupBy: []string{}}
@@ -331,7 +335,7 @@ func (c *Classifier) classify(text string, asOf time.Time, values Values) Classi
 		in.Timeframe = nil
 		out.Intent = in
 		return out
-	case c.isKnowledge(p):
+	case c.isKnowledge(p) && (topScore > 0 || c.internal(p)):
 		in.Kind = KindKnowledge
 		in.Confidence = round2(0.6 + 0.1*math.Min(topScore, 3))
 		out.Intent = in
@@ -580,6 +584,22 @@ func (c *Classifier) isDestructive(p *parse, covered [][]bool) bool {
 	return false
 }
 
+// internal reports words that place a question inside the organisation
+// ("our", "we", "policy", "runbook"): a definition question without them
+// or any catalog word ("what is the meaning of life") is off-topic.
+func (c *Classifier) internal(p *parse) bool {
+	if p.hasAny("our", "we", "us", "policy", "policies", "runbook", "runbooks", "procedure", "procedures", "playbook",
+		"guideline", "guidelines", "handbook", "sla", "slas", "process", "approves", "approve", "escalation", "company") {
+		return true
+	}
+	for _, w := range p.words {
+		if _, ok := personaWords[w]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 // knowledgeWords mark definition, policy and how-to questions.
 var knowledgeWords = map[string]bool{"define": true, "defined": true, "definition": true, "definitions": true,
 	"meaning": true, "mean": true, "means": true, "policy": true, "policies": true, "procedure": true, "procedures": true,
@@ -700,7 +720,7 @@ func (c *Classifier) mostlyUnknown(p *parse) bool {
 		if _, err := strconv.Atoi(w); err == nil {
 			continue
 		}
-		if _, ok := personaWords[w]; ok || c.vocab[w] || c.vocab[stem(w)] {
+		if _, ok := personaWords[w]; (ok || c.vocab[w] || c.vocab[stem(w)]) && !p.corrected[i] {
 			known++
 		} else {
 			unknown++

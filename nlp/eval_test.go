@@ -212,3 +212,17 @@ func TestEvaluationSet(t *testing.T) {
 	require.GreaterOrEqual(t, all.rate(all.abstainOK, all.abstainN), 0.8, "abstention recall")
 	require.LessOrEqual(t, all.rate(all.falseAbstain, all.answerableN), 0.05, "false abstention")
 }
+
+// TestOutOfScope reports out-of-scope detection apart (the known weak
+// spot of intent classifiers, CLINC150): off-topic and action requests
+// mixed with in-scope questions phrased near them.
+func TestOutOfScope(t *testing.T) {
+	t.Parallel()
+	c, err := NewClassifier(nil, nil)
+	require.NoError(t, err)
+	s := score(t, c, loadEval(t, "oos"))
+	t.Log("\n" + s.report("out-of-scope set"))
+	t.Log("misses:\n" + strings.Join(s.misses, "\n"))
+	require.GreaterOrEqual(t, s.rate(s.oosTP, s.oosTP+s.oosFN), 0.8, "out-of-scope recall")
+	require.LessOrEqual(t, s.rate(s.falseAbstain, s.answerableN), 0.2, "in-scope questions abstained")
+}
