@@ -277,8 +277,8 @@ type parse struct {
 	// corrected marks words a typo correction changed: their original was
 	// unknown, which counts when judging whether a question is off-topic.
 	corrected []bool
-	stems []string
-	used  []bool // consumed by the timeframe, group-by or filters
+	stems     []string
+	used      []bool // consumed by the timeframe, group-by or filters
 }
 
 func (c *Classifier) classify(text string, asOf time.Time, values Values) Classification {
