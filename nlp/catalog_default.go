@@ -61,8 +61,7 @@ func DefaultMetrics() []Metric {
 				"active deals", "active opportunities", "deals in flight", "live deals", "deals in play", "opportunities open",
 				"deals open", "number of open deals", "count of open deals", "how many open deals", "how many deals are open",
 				"how many opportunities are open", "how many deals do we have open", "deals still open", "deals in progress",
-				"opportunities in progress", "unclosed deals", "deal count", "opportunity count", "number of deals", "how many deals",
-				"how many opportunities", "number of opportunities"},
+				"opportunities in progress", "unclosed deals"},
 			Keywords: []string{"opportunities", "opportunity", "deals"},
 		},
 		{
@@ -88,7 +87,7 @@ func DefaultMetrics() []Metric {
 				"close ratio", "conversion rate", "deal conversion", "percent of deals won", "percentage of deals won",
 				"share of deals won", "win loss", "win/loss", "won vs lost", "won versus lost", "hit rate", "success rate",
 				"how often do we win", "how often we win", "what percent of deals", "what percentage of deals", "proportion of deals won"},
-			Keywords: []string{"rate", "ratio", "percentage", "percent", "conversion", "win", "won", "lose", "lost", "%", "winning", "losing"},
+			Keywords: []string{"conversion", "win", "won", "lose", "lost", "winning", "losing"},
 		},
 		{
 			Name: "avg_deal_size", Persona: CRO, Unit: UnitMoney, DefaultTimeframe: "this year",

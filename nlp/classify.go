@@ -415,14 +415,18 @@ func (c *Classifier) metricScores(p *parse) ([]float64, [][]bool) {
 		for i := 0; i+len(ph.words) <= len(p.stems); i++ {
 			ok := true
 			for k, w := range ph.words {
-				if p.used[i+k] || p.stems[i+k] != w {
+				// "we" in a synonym stands for any subject: "did we
+				// close" also reads "did Bob close".
+				if p.used[i+k] || (p.stems[i+k] != w && (w != "we" || k == 0 || isFunctionWord(p.words[i+k]))) {
 					ok = false
 					break
 				}
 			}
 			if ok {
-				for k := range ph.words {
-					covered[ph.metric][i+k] = true
+				for k, w := range ph.words {
+					if w != "we" || p.stems[i+k] == "we" {
+						covered[ph.metric][i+k] = true
+					}
 				}
 			}
 		}
@@ -453,6 +457,7 @@ func (c *Classifier) metricScores(p *parse) ([]float64, [][]bool) {
 		if scores[m] == 0 {
 			continue
 		}
+		// The cue adds to a ratio metric with evidence of its own.
 		if ratioCue && mt.Unit == UnitRatio {
 			scores[m] += 0.8
 		}
@@ -498,7 +503,7 @@ var personaWords = map[string]Persona{
 	"coo": COO, "operations": COO, "ops": COO, "finops": COO, "cloud": COO, "aws": COO, "gcp": COO, "azure": COO,
 	"infrastructure": COO, "infra": COO, "hosting": COO, "compute": COO, "spend": COO, "vendor": COO,
 	"cro": CRO, "sales": CRO, "deals": CRO, "deal": CRO, "quota": CRO, "reps": CRO, "rep": CRO, "crm": CRO, "pipeline": CRO,
-	"bookings": CRO, "customers": CRO, "accounts": CRO, "opportunities": CRO, "revops": CRO, "go-to-market": CRO, "gtm": CRO,
+	"bookings": CRO, "discount": CRO, "discounts": CRO, "customers": CRO, "accounts": CRO, "opportunities": CRO, "revops": CRO, "go-to-market": CRO, "gtm": CRO,
 	"cfo": CFO, "finance": CFO, "financial": CFO, "cash": CFO, "invoices": CFO, "invoice": CFO, "billing": CFO, "books": CFO,
 	"receivables": CFO, "collections": CFO, "margin": CFO, "profit": CFO, "revenue": CFO, "accounting": CFO, "ebitda": CFO,
 	"cto": CTO, "engineering": CTO, "platform": CTO, "data": CTO, "connectors": CTO, "connector": CTO, "integrations": CTO,
@@ -589,7 +594,8 @@ func (c *Classifier) isDestructive(p *parse, covered [][]bool) bool {
 // or any catalog word ("what is the meaning of life") is off-topic.
 func (c *Classifier) internal(p *parse) bool {
 	if p.hasAny("our", "we", "us", "policy", "policies", "runbook", "runbooks", "procedure", "procedures", "playbook",
-		"guideline", "guidelines", "handbook", "sla", "slas", "process", "approves", "approve", "escalation", "company") {
+		"guideline", "guidelines", "handbook", "sla", "slas", "process", "approves", "approve", "approval", "approvals",
+		"signs", "escalation", "company") {
 		return true
 	}
 	for _, w := range p.words {
