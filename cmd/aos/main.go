@@ -58,6 +58,7 @@ func commands() map[string]command {
 		"ingest":    {"ingest a directory of files into a local tenant's canonical stream", runIngest},
 		"match":     {"map a source-schema document to a canonical entity with confidences", runMatch},
 		"unify":     {"list a local tenant's unified entities and review pairs; merge or split them", runUnify},
+		"nlp":       {"classify or answer a question, manage the knowledge base (classify, ask, docs)", runNLP},
 		"views":     {"print rows of a local tenant's view as JSON lines", runViews},
 		"version":   {"print the version", runVersion},
 	}
