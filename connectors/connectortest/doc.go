@@ -35,8 +35,11 @@
 //     a unique non-empty ID and a cursor.
 //   - ReadAgain: a second read gives the same records in the same order.
 //   - Resume: a fresh connector reading from the cursor of record k (first,
-//     second, middle, last but one) gives exactly records k+1..n.
-//   - ResumeAtEnd: reading from the last record's cursor gives nothing.
+//     second, middle, last but one) gives exactly records k+1..n. For an
+//     object whose change model is incremental the read may start earlier
+//     (a look-back window): it gives records j..n for some j <= k+1.
+//   - ResumeAtEnd: reading from the last record's cursor gives nothing (an
+//     incremental object: at most its look-back window).
 //   - EmitError: an error returned by emit stops Read and is returned by it.
 //   - Cancel: cancelling the context during Read makes it return within
 //     CancelWithin with an error wrapping context.Canceled.

@@ -67,7 +67,10 @@ func Example() {
 		}
 	}
 
-	// Rows come in cursor-column order; the last cursor resumes after them.
+	// Rows come in cursor-column order. A read from the last cursor starts
+	// at its cursor value minus the look-back window (default 5m), so rows
+	// committed late with an earlier value are not missed: here it reads
+	// Ada again.
 	var last connectors.Cursor
 	err = src.Read(ctx, connectors.ReadRequest{Object: "customers"}, func(r connectors.Record) error {
 		fmt.Println(r.ID, r.Fields["name"])
@@ -79,7 +82,7 @@ func Example() {
 	}
 	n := 0
 	_ = src.Read(ctx, connectors.ReadRequest{Object: "customers", Cursor: last}, func(connectors.Record) error { n++; return nil })
-	fmt.Println("after the last cursor:", n)
+	fmt.Println("from the last cursor:", n)
 	// Output:
 	// customers key [id] cursor updated_at
 	//   id integer
@@ -87,7 +90,7 @@ func Example() {
 	//   updated_at datetime
 	// 2 Grace
 	// 1 Ada
-	// after the last cursor: 0
+	// from the last cursor: 1
 }
 
 func ExampleNew() {
