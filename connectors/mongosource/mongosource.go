@@ -31,9 +31,9 @@ const System = "mongodb"
 // parameters.
 func Spec() connectors.Spec {
 	return connectors.Spec{
-		Name:        Name,
-		Version:     Version,
-		Description: "Reads the collections of a MongoDB database in _id order, incrementally on a configured field.",
+		Name:         Name,
+		Version:      Version,
+		Description:  "Reads the collections of a MongoDB database in _id order, incrementally on a configured field.",
 		ChangeModels: []connectors.ChangeModel{connectors.ChangeSnapshot},
 		Params: []connectors.Param{
 			{Name: "uri", Type: connectors.ParamString, Required: true, Secret: true, Description: "MongoDB connection string (mongodb:// or mongodb+srv://)"},
