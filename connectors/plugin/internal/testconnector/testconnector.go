@@ -31,14 +31,18 @@ const (
 	ObjectTypes = "types"
 	// ObjectCrash emits one record, then the process exits with status 3.
 	ObjectCrash = "crash"
+	// ObjectChanges is a change-data-capture object: Config "rows"
+	// changes, every fourth of them a delete (see Change).
+	ObjectChanges = "changes"
 )
 
 // Spec is the test connector's spec.
 func Spec() connectors.Spec {
 	return connectors.Spec{
-		Name:        "testconnector",
-		Version:     "1.0.0",
-		Description: "Generated rows and misbehaving objects for the plugin tests.",
+		Name:         "testconnector",
+		Version:      "1.0.0",
+		Description:  "Generated rows and misbehaving objects for the plugin tests.",
+		ChangeModels: []connectors.ChangeModel{connectors.ChangeSnapshot, connectors.ChangeCDC},
 		Params: []connectors.Param{
 			{Name: "rows", Type: connectors.ParamInt, Default: "100", Description: "Rows in the rows object."},
 			{Name: "marker_dir", Type: connectors.ParamString, Description: "Where the block object reports its cancellation."},
@@ -98,8 +102,13 @@ func (c *Connector) Discover(ctx context.Context) (*connectors.Catalog, error) {
 		canonical.SourceField{Name: "tags", Type: canonical.TypeArray},
 	)
 	rows.PrimaryKey = []string{"id"}
+	rows.ChangeModel = connectors.ChangeSnapshot
+	changes := schema(ObjectChanges, canonical.SourceField{Name: "id", Type: canonical.TypeInteger}, canonical.SourceField{Name: "name", Type: canonical.TypeString})
+	changes.PrimaryKey = []string{"id"}
+	changes.ChangeModel = connectors.ChangeCDC
 	return &connectors.Catalog{Objects: []connectors.Object{
 		rows,
+		changes,
 		schema(ObjectBlock, canonical.SourceField{Name: "n", Type: canonical.TypeInteger}),
 		schema(ObjectEnv, canonical.SourceField{Name: "kv", Type: canonical.TypeString}),
 		schema(ObjectTypes, canonical.SourceField{Name: "int", Type: canonical.TypeInteger}),
@@ -121,6 +130,18 @@ func Row(i int) connectors.Record {
 		},
 		Cursor: connectors.Cursor("rows:" + strconv.Itoa(i)),
 	}
+}
+
+// Change returns change i of the changes object: an upsert of row i/2, or,
+// for every fourth change, the delete of that row (Fields nil).
+func Change(i int) connectors.Record {
+	r := connectors.Record{ID: strconv.Itoa(i / 2), Cursor: connectors.Cursor("changes:" + strconv.Itoa(i))}
+	if i%4 == 3 {
+		r.Deleted = true
+		return r
+	}
+	r.Fields = map[string]any{"id": int64(i / 2), "name": "change " + strconv.Itoa(i)}
+	return r
 }
 
 // TypesRecord is the one record of the types object.
@@ -195,6 +216,21 @@ func (c *Connector) Read(ctx context.Context, req connectors.ReadRequest, emit f
 		for i, kv := range os.Environ() {
 			r := connectors.Record{ID: strconv.Itoa(i), Fields: map[string]any{"kv": kv}, Cursor: connectors.Cursor("env:" + strconv.Itoa(i))}
 			if err := emit(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	case ObjectChanges:
+		start := 0
+		if req.Cursor != "" {
+			var n int
+			if _, err := fmt.Sscanf(string(req.Cursor), "changes:%d", &n); err != nil || n < 0 || "changes:"+strconv.Itoa(n) != string(req.Cursor) {
+				return fmt.Errorf("%w: testconnector: cursor %q", connectors.ErrInvalidCursor, req.Cursor)
+			}
+			start = n + 1
+		}
+		for i := start; i < c.rows; i++ {
+			if err := emit(Change(i)); err != nil {
 				return err
 			}
 		}
