@@ -33,7 +33,7 @@ type Harness struct {
 	BadConfigs map[string]connectors.Config
 	// Object names an object of Config's source holding at least MinRecords
 	// records, none of them malformed, whose content does not change while
-	// Run runs. Required.
+	// Run runs (but by Mutator, in the last check). Required.
 	Object string
 	// MinRecords is the least number of records Object holds. Default and
 	// minimum: 10.
@@ -44,6 +44,31 @@ type Harness struct {
 	// ReadTimeout bounds each full read of Object, so a hanging connector
 	// fails the suite instead of stalling it. Default: 2m.
 	ReadTimeout time.Duration
+	// Mutator changes Object at the source for the Changes check, which
+	// runs last and proves the object's stated change model. Optional; a
+	// connector type should have at least one run with one.
+	Mutator Mutator
+}
+
+// Mutator changes the records of Harness.Object at the source. A Mutator
+// whose source can hold a half-written record (a file) also implements
+// PartialWriter.
+type Mutator interface {
+	// Insert adds a record with a new, random key and returns its ID.
+	Insert(ctx context.Context) (string, error)
+	// Update changes a value of record id without changing the length of
+	// anything (the record's size, the file's size).
+	Update(ctx context.Context, id string) error
+	// Delete removes record id.
+	Delete(ctx context.Context, id string) error
+}
+
+// PartialWriter is implemented by a Mutator whose source can hold a
+// record a writer has not finished.
+type PartialWriter interface {
+	// WritePartial writes the first part of a new record (a line without
+	// its end) and returns its ID and a function that writes the rest.
+	WritePartial(ctx context.Context) (id string, finish func(context.Context) error, err error)
 }
 
 // MinSecretLen is the length from which a secret configuration value is
@@ -95,6 +120,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("UnknownObject", s.testUnknownObject)
 	t.Run("InvalidCursor", s.testInvalidCursor)
 	t.Run("CloseTwice", s.testCloseTwice)
+	t.Run("Changes", s.testChanges)
 
 	t.Run("NoGoroutineLeak", func(t *testing.T) {
 		goleak.VerifyNone(t, ignore)

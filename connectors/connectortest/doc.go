@@ -49,6 +49,19 @@
 //   - InvalidCursor: reading from a cursor the connector did not make fails
 //     wrapping connectors.ErrInvalidCursor.
 //   - CloseTwice: Close is safe to call twice.
+//   - Changes (with Harness.Mutator; runs last, as it changes the object):
+//     the object's change model, as Discover states it, is proved. After an
+//     insert with a random key, an update in the middle that keeps every
+//     length and a delete, a replica following the model (snapshot: a full
+//     read; incremental: a read from the cursor, or a full pass when the
+//     cursor is refused; cdc: a read from the cursor, with Deleted records)
+//     equals a fresh full read; cdc gives each change exactly once, and
+//     only incremental may keep a deleted record (deletes are then found by
+//     full passes). With a PartialWriter, a half-written record is neither
+//     read nor reported broken and the cursor stays before it, and it is
+//     read once finished. A read stopped half way, as by a crash, and
+//     resumed from its last record, holds every record (only incremental
+//     may repeat some).
 //   - NoGoroutineLeak: once every connector the suite made is closed, no
 //     goroutine started during Run is left.
 //

@@ -115,13 +115,18 @@ func harness(url, object string) connectortest.Harness {
 }
 
 func TestConformance(t *testing.T) {
-	url, _ := setup(t)
-	t.Run("accounts", func(t *testing.T) { connectortest.Run(t, harness(url, "accounts")) })
+	url, pool := setup(t)
+	t.Run("accounts", func(t *testing.T) {
+		h := harness(url, "accounts")
+		h.Mutator = accountsMutator{pool}
+		connectortest.Run(t, h)
+	})
 	t.Run("composite key", func(t *testing.T) { connectortest.Run(t, harness(url, "line_items")) })
 	t.Run("weird names", func(t *testing.T) { connectortest.Run(t, harness(url, `Weird "Name"`)) })
 	t.Run("snapshot", func(t *testing.T) {
 		h := harness(url, "accounts")
 		delete(h.Config, "cursor_column")
+		h.Mutator = accountsMutator{pool}
 		connectortest.Run(t, h)
 	})
 }
@@ -137,6 +142,7 @@ func TestConformanceCDC(t *testing.T) {
 	require.NoError(t, err)
 	h := harness(url, "accounts")
 	h.Config = connectors.Config{"url": url, "page_size": "7", "mode": "cdc", "cdc_wait": "2s", "slot": testenv.Name("aos")}
+	h.Mutator = accountsMutator{pool}
 	t.Cleanup(func() {
 		s, err := pgsource.New(h.Config)
 		require.NoError(t, err)

@@ -237,33 +237,6 @@ func TestDiscoverCrossesTheBoundary(t *testing.T) {
 	require.Equal(t, want, got)
 }
 
-// TestChangesCrossTheBoundary: change models (in Spec and per object,
-// checked by the two tests above) and deleted records cross the plugin
-// protocol. Before: the protocol had no field for them, so a plugin's
-// deletes arrived as records without fields (failed on the old code).
-func TestChangesCrossTheBoundary(t *testing.T) {
-	t.Parallel()
-	c := load(t, connectors.Config{"rows": "40"})
-	ctx := context.Background()
-	got, err := readAll(ctx, c, testconnector.ObjectChanges)
-	require.NoError(t, err)
-	require.Len(t, got, 40)
-	deleted := 0
-	for i, r := range got {
-		require.Equal(t, testconnector.Change(i), r, "change %d", i)
-		if r.Deleted {
-			deleted++
-		}
-	}
-	require.Equal(t, 10, deleted)
-	cat, err := c.Discover(ctx)
-	require.NoError(t, err)
-	o, ok := cat.Object(testconnector.ObjectChanges)
-	require.True(t, ok)
-	require.Equal(t, connectors.ChangeCDC, o.ChangeModel)
-	require.Contains(t, c.Spec().ChangeModels, connectors.ChangeCDC)
-}
-
 func TestUnauthorizedCrossesTheBoundary(t *testing.T) {
 	t.Parallel()
 	c := load(t, connectors.Config{"token": "bad-token"})

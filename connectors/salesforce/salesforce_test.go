@@ -135,6 +135,29 @@ func TestConformance(t *testing.T) {
 			})
 		})
 	}
+	t.Run("changes", func(t *testing.T) {
+		// A fresh org whose clock stamps every change after the records
+		// before it, as Salesforce's does.
+		org := sftest.New(&sftest.Options{ClientID: clientID, ClientSecret: clientSecret, PageSize: 7})
+		defer org.Close()
+		require.NoError(t, org.AddObject("Account", sftest.Field{Name: "Name", Type: "string"}, sftest.Field{Name: "Active__c", Type: "boolean"}))
+		m := &orgMutator{srv: org, names: map[string]string{}}
+		for i := 1; i <= 20; i++ {
+			name := fmt.Sprintf("Account %02d", i)
+			id, err := org.Insert("Account", map[string]any{"Name": name, "Active__c": i%2 == 0})
+			require.NoError(t, err)
+			m.names[id] = name
+		}
+		connectortest.Run(t, connectortest.Harness{
+			New: func(_ context.Context, cfg connectors.Config) (connectors.Connector, error) {
+				return salesforce.New(cfg)
+			},
+			Config:      config(org),
+			Object:      "Account",
+			ReadTimeout: 30 * time.Second,
+			Mutator:     m,
+		})
+	})
 	t.Run("refresh token flow", func(t *testing.T) {
 		connectortest.Run(t, connectortest.Harness{
 			New: func(_ context.Context, cfg connectors.Config) (connectors.Connector, error) {

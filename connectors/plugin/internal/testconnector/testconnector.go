@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/autonomos/autonomos/canonical"
@@ -31,6 +32,9 @@ const (
 	ObjectTypes = "types"
 	// ObjectCrash emits one record, then the process exits with status 3.
 	ObjectCrash = "crash"
+	// ObjectStore is a snapshot object kept in the file Config
+	// "store_file": one record per line, "id<TAB>name".
+	ObjectStore = "store"
 	// ObjectChanges is a change-data-capture object: Config "rows"
 	// changes, every fourth of them a delete (see Change).
 	ObjectChanges = "changes"
@@ -47,6 +51,7 @@ func Spec() connectors.Spec {
 			{Name: "rows", Type: connectors.ParamInt, Default: "100", Description: "Rows in the rows object."},
 			{Name: "marker_dir", Type: connectors.ParamString, Description: "Where the block object reports its cancellation."},
 			{Name: "token", Type: connectors.ParamString, Secret: true, Description: "Refused when it is \"bad-token\"."},
+			{Name: "store_file", Type: connectors.ParamString, Description: "The file of the store object."},
 		},
 	}
 }
@@ -57,6 +62,7 @@ type Connector struct {
 	rows   int
 	marker string
 	token  string
+	store  string
 }
 
 // New makes a test connector from cfg.
@@ -69,7 +75,7 @@ func New(cfg connectors.Config) (connectors.Connector, error) {
 	if n < 0 {
 		return nil, fmt.Errorf("%w: testconnector: parameter \"rows\" is negative", connectors.ErrInvalidConfig)
 	}
-	return &Connector{rows: n, marker: cfg["marker_dir"], token: cfg["token"]}, nil
+	return &Connector{rows: n, marker: cfg["marker_dir"], token: cfg["token"], store: cfg["store_file"]}, nil
 }
 
 // Spec returns Spec().
@@ -106,9 +112,13 @@ func (c *Connector) Discover(ctx context.Context) (*connectors.Catalog, error) {
 	changes := schema(ObjectChanges, canonical.SourceField{Name: "id", Type: canonical.TypeInteger}, canonical.SourceField{Name: "name", Type: canonical.TypeString})
 	changes.PrimaryKey = []string{"id"}
 	changes.ChangeModel = connectors.ChangeCDC
+	store := schema(ObjectStore, canonical.SourceField{Name: "id", Type: canonical.TypeString}, canonical.SourceField{Name: "name", Type: canonical.TypeString})
+	store.PrimaryKey = []string{"id"}
+	store.ChangeModel = connectors.ChangeSnapshot
 	return &connectors.Catalog{Objects: []connectors.Object{
 		rows,
 		changes,
+		store,
 		schema(ObjectBlock, canonical.SourceField{Name: "n", Type: canonical.TypeInteger}),
 		schema(ObjectEnv, canonical.SourceField{Name: "kv", Type: canonical.TypeString}),
 		schema(ObjectTypes, canonical.SourceField{Name: "int", Type: canonical.TypeInteger}),
@@ -235,6 +245,8 @@ func (c *Connector) Read(ctx context.Context, req connectors.ReadRequest, emit f
 			}
 		}
 		return nil
+	case ObjectStore:
+		return c.readStore(req.Cursor, emit)
 	case ObjectTypes:
 		return emit(TypesRecord())
 	case ObjectCrash:
@@ -246,4 +258,34 @@ func (c *Connector) Read(ctx context.Context, req connectors.ReadRequest, emit f
 		os.Exit(3)
 	}
 	return fmt.Errorf("%w: testconnector: object %q", connectors.ErrNotFound, req.Object)
+}
+
+// readStore reads the store file from after the cursor's line.
+func (c *Connector) readStore(cur connectors.Cursor, emit func(connectors.Record) error) error {
+	if c.store == "" {
+		return fmt.Errorf("%w: testconnector: parameter \"store_file\" is not set", connectors.ErrInvalidConfig)
+	}
+	start := 0
+	if cur != "" {
+		var n int
+		if _, err := fmt.Sscanf(string(cur), "store:%d", &n); err != nil || n < 0 || "store:"+strconv.Itoa(n) != string(cur) {
+			return fmt.Errorf("%w: testconnector: cursor %q", connectors.ErrInvalidCursor, cur)
+		}
+		start = n + 1
+	}
+	b, err := os.ReadFile(c.store)
+	if err != nil {
+		return fmt.Errorf("testconnector: store: %w", err)
+	}
+	for i, line := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+		if i < start || line == "" {
+			continue
+		}
+		id, name, _ := strings.Cut(line, "\t")
+		r := connectors.Record{ID: id, Fields: map[string]any{"id": id, "name": name}, Cursor: connectors.Cursor("store:" + strconv.Itoa(i))}
+		if err := emit(r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
