@@ -92,26 +92,18 @@ func (s *Source) Deprovision(ctx context.Context) error {
 		return nil
 	}
 	like := likePrefix(s.slot)
-	rows, err := s.pool.Query(ctx, `SELECT slot_name FROM pg_catalog.pg_replication_slots WHERE database = current_database() AND slot_name LIKE $1`, like)
+	slots, err := s.names(ctx, "list replication slots", `SELECT slot_name FROM pg_catalog.pg_replication_slots WHERE database = current_database() AND slot_name LIKE $1`, like)
 	if err != nil {
-		return s.interpret(ctx, "list replication slots", err)
-	}
-	slots, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return s.interpret(ctx, "list replication slots", err)
+		return err
 	}
 	for _, name := range slots {
 		if err := s.dropSlot(ctx, name); err != nil {
 			return err
 		}
 	}
-	rows, err = s.pool.Query(ctx, `SELECT pubname FROM pg_catalog.pg_publication WHERE pubname LIKE $1`, like)
+	pubs, err := s.names(ctx, "list publications", `SELECT pubname FROM pg_catalog.pg_publication WHERE pubname LIKE $1`, like)
 	if err != nil {
-		return s.interpret(ctx, "list publications", err)
-	}
-	pubs, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return s.interpret(ctx, "list publications", err)
+		return err
 	}
 	for _, name := range pubs {
 		if _, err := s.pool.Exec(ctx, "DROP PUBLICATION IF EXISTS "+pgx.Identifier{name}.Sanitize()); err != nil {
@@ -119,6 +111,19 @@ func (s *Source) Deprovision(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// names runs a query of one text column and returns its values.
+func (s *Source) names(ctx context.Context, op, sql string, args ...any) ([]string, error) {
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, s.interpret(ctx, op, err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, s.interpret(ctx, op, err)
+	}
+	return out, nil
 }
 
 // likePrefix is a LIKE pattern for the names prefix_...

@@ -188,13 +188,9 @@ func (c *Connector) Read(ctx context.Context, req connectors.ReadRequest, emit f
 	}
 	switch req.Object {
 	case ObjectRows:
-		start := 0
-		if req.Cursor != "" {
-			var n int
-			if _, err := fmt.Sscanf(string(req.Cursor), "rows:%d", &n); err != nil || n < 0 || "rows:"+strconv.Itoa(n) != string(req.Cursor) {
-				return fmt.Errorf("%w: testconnector: cursor %q", connectors.ErrInvalidCursor, req.Cursor)
-			}
-			start = n + 1
+		start, err := after("rows", req.Cursor)
+		if err != nil {
+			return err
 		}
 		for i := start; i < c.rows; i++ {
 			if i%256 == 0 {
@@ -231,13 +227,9 @@ func (c *Connector) Read(ctx context.Context, req connectors.ReadRequest, emit f
 		}
 		return nil
 	case ObjectChanges:
-		start := 0
-		if req.Cursor != "" {
-			var n int
-			if _, err := fmt.Sscanf(string(req.Cursor), "changes:%d", &n); err != nil || n < 0 || "changes:"+strconv.Itoa(n) != string(req.Cursor) {
-				return fmt.Errorf("%w: testconnector: cursor %q", connectors.ErrInvalidCursor, req.Cursor)
-			}
-			start = n + 1
+		start, err := after("changes", req.Cursor)
+		if err != nil {
+			return err
 		}
 		for i := start; i < c.rows; i++ {
 			if err := emit(Change(i)); err != nil {
@@ -265,13 +257,9 @@ func (c *Connector) readStore(cur connectors.Cursor, emit func(connectors.Record
 	if c.store == "" {
 		return fmt.Errorf("%w: testconnector: parameter \"store_file\" is not set", connectors.ErrInvalidConfig)
 	}
-	start := 0
-	if cur != "" {
-		var n int
-		if _, err := fmt.Sscanf(string(cur), "store:%d", &n); err != nil || n < 0 || "store:"+strconv.Itoa(n) != string(cur) {
-			return fmt.Errorf("%w: testconnector: cursor %q", connectors.ErrInvalidCursor, cur)
-		}
-		start = n + 1
+	start, err := after("store", cur)
+	if err != nil {
+		return err
 	}
 	b, err := os.ReadFile(c.store)
 	if err != nil {
@@ -288,4 +276,17 @@ func (c *Connector) readStore(cur connectors.Cursor, emit func(connectors.Record
 		}
 	}
 	return nil
+}
+
+// after returns the index after the one cursor "<object>:<n>" names (0 for
+// the empty cursor).
+func after(object string, cur connectors.Cursor) (int, error) {
+	if cur == "" {
+		return 0, nil
+	}
+	var n int
+	if _, err := fmt.Sscanf(string(cur), object+":%d", &n); err != nil || n < 0 || object+":"+strconv.Itoa(n) != string(cur) {
+		return 0, fmt.Errorf("%w: testconnector: cursor %q", connectors.ErrInvalidCursor, cur)
+	}
+	return n + 1, nil
 }
