@@ -120,6 +120,9 @@ func (s *suite) testChanges(t *testing.T) {
 	require.False(t, reflect.DeepEqual(before, r.state[mid]), "the update of record %q was not seen", mid)
 
 	truth := s.pass(t, "fresh full read")
+	require.Contains(t, truth.state, ins, "a fresh full read misses the inserted record")
+	require.NotContains(t, truth.state, gone, "a fresh full read still holds the deleted record")
+	require.False(t, reflect.DeepEqual(before, truth.state[mid]), "a fresh full read does not show the update of record %q", mid)
 	if _, still := r.state[gone]; still {
 		require.Equal(t, connectors.ChangeIncremental, model,
 			"the deleted record %q is still there, though the %s model reports deletes", gone, model)
