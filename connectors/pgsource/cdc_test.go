@@ -191,3 +191,29 @@ func TestCDCSlotLagMetric(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, lags, 1)
 }
+
+// TestCDCCheck: mode=cdc on a server without wal_level=logical is refused
+// by Check with the reason.
+func TestCDCCheck(t *testing.T) {
+	t.Parallel()
+	url, _ := setup(t) // the shared server, wal_level replica
+	s := open(t, connectors.Config{"url": url, "mode": "cdc"})
+	var level string
+	require.NoError(t, pgxConnQueryRow(t, url, "SHOW wal_level", &level))
+	err := s.Check(testenv.Context(t))
+	if level == "logical" {
+		require.NoError(t, err)
+		return
+	}
+	require.ErrorIs(t, err, connectors.ErrInvalidConfig)
+	require.ErrorContains(t, err, "wal_level")
+	require.NoError(t, open(t, connectors.Config{"url": testenv.CDCPostgresURL(t), "mode": "cdc"}).Check(testenv.Context(t)))
+}
+
+func pgxConnQueryRow(t *testing.T, url, sql string, dst any) error {
+	t.Helper()
+	pool, err := pgxpool.New(testenv.Context(t), url)
+	require.NoError(t, err)
+	defer pool.Close()
+	return pool.QueryRow(testenv.Context(t), sql).Scan(dst)
+}

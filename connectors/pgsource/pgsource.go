@@ -205,7 +205,8 @@ func (s *Source) connString(get func(string) string) (string, error) {
 func (s *Source) Spec() connectors.Spec { return Spec() }
 
 // Check connects to the server and verifies that the schema and every
-// configured table exist. A refused role or password wraps
+// configured table exist, and for mode=cdc that the server runs with
+// wal_level = logical and the role may replicate. A refused role or password wraps
 // connectors.ErrUnauthorized; an unknown database, schema or table wraps
 // connectors.ErrInvalidConfig.
 func (s *Source) Check(ctx context.Context) error {
@@ -228,6 +229,19 @@ func (s *Source) Check(ctx context.Context) error {
 		}
 		if len(missing) > 0 {
 			return fmt.Errorf("%w: %s: schema %q has no table %q", connectors.ErrInvalidConfig, Name, s.schema, missing[0])
+		}
+	}
+	if s.mode == modeCDC {
+		var level string
+		var replication bool
+		if err := conn.QueryRow(ctx, `SELECT current_setting('wal_level'), rolreplication OR rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user`).Scan(&level, &replication); err != nil {
+			return s.interpret(ctx, "check replication", err)
+		}
+		if level != "logical" {
+			return fmt.Errorf("%w: %s: mode=cdc needs the server's wal_level = logical, it is %q", connectors.ErrInvalidConfig, Name, level)
+		}
+		if !replication {
+			return fmt.Errorf("%w: %s: mode=cdc needs a role with the REPLICATION attribute", connectors.ErrUnauthorized, Name)
 		}
 	}
 	return nil
