@@ -136,7 +136,9 @@ func TestCDCAckAndCrash(t *testing.T) {
 	})
 	require.ErrorIs(t, err, errCrash)
 	r.apply(t, got)
-	require.Equal(t, start, confirmedLSN(t, pool), "nothing acknowledged before it was stored")
+	// Nothing of the transaction was acknowledged (the slot may have moved
+	// over other databases' WAL before it): the rest of it is still served.
+	require.GreaterOrEqual(t, confirmedLSN(t, pool), start)
 
 	rest := r.follow(t)
 	require.Equal(t, 30-12, len(rest), "the rest of the transaction, nothing twice")

@@ -258,6 +258,21 @@ func TestReadValues(t *testing.T) {
 	require.Equal(t, "v1", w[0].Fields["a;b"])
 }
 
+// quiet makes an incremental cursor say no transaction was open during
+// its read, so the next read starts exactly at its position (minus the
+// look-back window). Real cursors may go further back when transactions
+// were open, which other tests on the shared server cause at random.
+func quiet(t *testing.T, c connectors.Cursor) connectors.Cursor {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal([]byte(c), &m))
+	m["n"] = m["x"]
+	delete(m, "m")
+	b, err := json.Marshal(m)
+	require.NoError(t, err)
+	return connectors.Cursor(b)
+}
+
 func TestIncremental(t *testing.T) {
 	t.Parallel()
 	url, pool := setup(t)
@@ -272,7 +287,7 @@ func TestIncremental(t *testing.T) {
 	}
 	// A read from the end starts at the last cursor value (inclusive): the
 	// rows that share it are read again, nothing else.
-	end := first[len(first)-1].Cursor
+	end := quiet(t, first[len(first)-1].Cursor)
 	require.Equal(t, []string{"6", "13"}, recordIDs(readAll(t, s, connectors.ReadRequest{Object: "accounts", Cursor: end})))
 
 	_, err := pool.Exec(ctx, `UPDATE accounts SET updated_at = TIMESTAMPTZ '2030-01-01 00:00:00+00', name = 'moved' WHERE id = 3`)
@@ -284,21 +299,25 @@ func TestIncremental(t *testing.T) {
 	// A row whose NULL cursor value is set is read again too.
 	_, err = pool.Exec(ctx, `UPDATE accounts SET updated_at = TIMESTAMPTZ '2031-01-01 00:00:00+00' WHERE id = 10`)
 	require.NoError(t, err)
-	got = readAll(t, s, connectors.ReadRequest{Object: "accounts", Cursor: got[2].Cursor})
+	got = readAll(t, s, connectors.ReadRequest{Object: "accounts", Cursor: quiet(t, got[2].Cursor)})
 	require.Equal(t, []string{"3", "10"}, recordIDs(got))
 
 	// A cursor taken inside the NULL rows reads the table again.
-	rest := readAll(t, s, connectors.ReadRequest{Object: "accounts", Cursor: first[0].Cursor})
+	rest := readAll(t, s, connectors.ReadRequest{Object: "accounts", Cursor: quiet(t, first[0].Cursor)})
 	require.Len(t, rest, 25)
 
 	// The look-back window reads again what lies within it of the last
 	// value: 400 days back from 2031-01-01 reaches row 3 (2030-01-01), 48
 	// hours do not.
+	last := quiet(t, got[1].Cursor)
 	lb := open(t, connectors.Config{"url": url, "cursor_column": "updated_at", "lookback": "9600h"})
-	got = readAll(t, lb, connectors.ReadRequest{Object: "accounts", Cursor: got[1].Cursor})
-	require.Equal(t, []string{"3", "10"}, recordIDs(got))
+	require.Equal(t, []string{"3", "10"}, recordIDs(readAll(t, lb, connectors.ReadRequest{Object: "accounts", Cursor: last})))
 	lb2 := open(t, connectors.Config{"url": url, "cursor_column": "updated_at", "lookback": "48h"})
-	require.Equal(t, []string{"10"}, recordIDs(readAll(t, lb2, connectors.ReadRequest{Object: "accounts", Cursor: got[1].Cursor})))
+	require.Equal(t, []string{"10"}, recordIDs(readAll(t, lb2, connectors.ReadRequest{Object: "accounts", Cursor: last})))
+
+	// A real cursor never resumes after a row it did not read.
+	got = readAll(t, s, connectors.ReadRequest{Object: "accounts", Cursor: got[1].Cursor})
+	require.Contains(t, recordIDs(got), "10")
 }
 
 func TestReadRefusals(t *testing.T) {
