@@ -82,7 +82,13 @@ func confineFileSource(root string) connectors.Factory {
 			confined[k] = v
 		}
 		confined["root"] = dir
-		return filesource.Factory(confined)
+		// Opened through an os.Root of root on every call, so a link put
+		// in the path later cannot lead out either.
+		s, err := filesource.NewConfined(root, confined)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
 	}
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the services the test suite needs are installed, running and
 # answering: PostgreSQL on 127.0.0.1:5432 (trust auth for user root) and
-# Redis on 127.0.0.1:6379, plus the MongoDB-wire test server when its start
+# Redis on 127.0.0.1:6379, a PostgreSQL cluster with wal_level=logical on
+# 127.0.0.1:5433 for the change-data-capture tests, plus the MongoDB-wire test server when its start
 # script exists. Idempotent: running it again changes nothing.
 set -euo pipefail
 
@@ -56,6 +57,36 @@ if ! psql "postgres://root@127.0.0.1:5432/postgres?sslmode=disable" -Atqc 'selec
   wait_for "PostgreSQL (root login)" 20 psql "postgres://root@127.0.0.1:5432/postgres?sslmode=disable" -Atqc 'select 1'
 fi
 log "PostgreSQL ready"
+
+# --- PostgreSQL with wal_level=logical for the CDC tests (port 5433) ---------
+# A dedicated cluster "cdc", so the shared 5432 server's configuration is
+# untouched. Trust auth for local connections; root is a superuser (logical
+# replication needs REPLICATION, which superusers have).
+cdc_port=5433
+if ! pg_lsclusters -h 2>/dev/null | awk '{print $1" "$2}' | grep -qx "$pg_version cdc"; then
+  log "creating PostgreSQL cluster $pg_version/cdc on port $cdc_port"
+  as_root pg_createcluster "$pg_version" cdc --port "$cdc_port" \
+    -- --auth-local=trust --auth-host=trust >/dev/null
+fi
+cdc_conf=/etc/postgresql/$pg_version/cdc
+if ! grep -q '# aos-cdc' "$cdc_conf/postgresql.conf"; then
+  printf '%s\n' "wal_level = logical # aos-cdc" "max_replication_slots = 20 # aos-cdc" \
+    "max_wal_senders = 20 # aos-cdc" "max_connections = 60 # aos-cdc" \
+    "listen_addresses = '127.0.0.1' # aos-cdc" | as_root tee -a "$cdc_conf/postgresql.conf" >/dev/null
+fi
+if ! grep -q '# aos-test-trust' "$cdc_conf/pg_hba.conf"; then
+  as_root sed -i '1i host all all 127.0.0.1/32 trust # aos-test-trust\nhost replication all 127.0.0.1/32 trust # aos-test-trust\nlocal all all trust # aos-test-trust' "$cdc_conf/pg_hba.conf"
+fi
+if ! pg_isready -h 127.0.0.1 -p "$cdc_port" -q; then
+  log "starting PostgreSQL $pg_version/cdc"
+  as_root pg_ctlcluster --skip-systemctl-redirect "$pg_version" cdc start || true
+fi
+wait_for "PostgreSQL cdc" 60 pg_isready -h 127.0.0.1 -p "$cdc_port" -q
+if ! psql "postgres://root@127.0.0.1:$cdc_port/postgres?sslmode=disable" -Atqc 'select 1' >/dev/null 2>&1; then
+  as_root su postgres -c "psql -p $cdc_port -Atqc \"DO \\\$\\\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='root') THEN CREATE ROLE root SUPERUSER LOGIN; END IF; END\\\$\\\$\""
+  wait_for "PostgreSQL cdc (root login)" 20 psql "postgres://root@127.0.0.1:$cdc_port/postgres?sslmode=disable" -Atqc 'select 1'
+fi
+log "PostgreSQL cdc (wal_level=logical, port $cdc_port) ready"
 
 # --- Redis --------------------------------------------------------------------
 if ! command -v redis-server >/dev/null 2>&1; then

@@ -33,7 +33,7 @@ type Harness struct {
 	BadConfigs map[string]connectors.Config
 	// Object names an object of Config's source holding at least MinRecords
 	// records, none of them malformed, whose content does not change while
-	// Run runs. Required.
+	// Run runs (but by Mutator, in the last check). Required.
 	Object string
 	// MinRecords is the least number of records Object holds. Default and
 	// minimum: 10.
@@ -44,6 +44,31 @@ type Harness struct {
 	// ReadTimeout bounds each full read of Object, so a hanging connector
 	// fails the suite instead of stalling it. Default: 2m.
 	ReadTimeout time.Duration
+	// Mutator changes Object at the source for the Changes check, which
+	// runs last and proves the object's stated change model. Optional; a
+	// connector type should have at least one run with one.
+	Mutator Mutator
+}
+
+// Mutator changes the records of Harness.Object at the source. A Mutator
+// whose source can hold a half-written record (a file) also implements
+// PartialWriter.
+type Mutator interface {
+	// Insert adds a record with a new, random key and returns its ID.
+	Insert(ctx context.Context) (string, error)
+	// Update changes a value of record id without changing the length of
+	// anything (the record's size, the file's size).
+	Update(ctx context.Context, id string) error
+	// Delete removes record id.
+	Delete(ctx context.Context, id string) error
+}
+
+// PartialWriter is implemented by a Mutator whose source can hold a
+// record a writer has not finished.
+type PartialWriter interface {
+	// WritePartial writes the first part of a new record (a line without
+	// its end) and returns its ID and a function that writes the rest.
+	WritePartial(ctx context.Context) (id string, finish func(context.Context) error, err error)
 }
 
 // MinSecretLen is the length from which a secret configuration value is
@@ -95,6 +120,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("UnknownObject", s.testUnknownObject)
 	t.Run("InvalidCursor", s.testInvalidCursor)
 	t.Run("CloseTwice", s.testCloseTwice)
+	t.Run("Changes", s.testChanges)
 
 	t.Run("NoGoroutineLeak", func(t *testing.T) {
 		goleak.VerifyNone(t, ignore)
@@ -123,6 +149,8 @@ type suite struct {
 	spec connectors.Spec
 	// all is the full read of h.Object, filled by testRead.
 	all []connectors.Record
+	// model is h.Object's change model, filled by testDiscover.
+	model connectors.ChangeModel
 }
 
 // open makes a connector from h.Config; it is closed when t ends.
@@ -289,8 +317,29 @@ func (s *suite) testDiscover(t *testing.T) {
 			require.True(t, ok, "object %q: cursor field %q is not among its fields", o.Schema.Object, o.CursorField)
 		}
 	}
-	_, ok := cat.Object(s.h.Object)
+	obj, ok := cat.Object(s.h.Object)
 	require.True(t, ok, "Discover did not list Harness.Object %q", s.h.Object)
+	s.model = obj.ChangeModel
+}
+
+// changeModel is Object's change model as Discover states it.
+func (s *suite) changeModel(t *testing.T) connectors.ChangeModel {
+	t.Helper()
+	if s.model == "" {
+		c := s.open(t)
+		ctx, cancel := context.WithTimeout(context.Background(), s.h.ReadTimeout)
+		defer cancel()
+		cat, err := c.Discover(ctx)
+		require.NoError(t, err, "Discover")
+		obj, ok := cat.Object(s.h.Object)
+		require.True(t, ok, "Discover did not list Harness.Object %q", s.h.Object)
+		s.model = obj.ChangeModel
+		if s.model == "" {
+			s.model = connectors.ChangeSnapshot
+		}
+	}
+	require.True(t, s.model.Valid(), "object %q has unknown change model %q", s.h.Object, s.model)
+	return s.model
 }
 
 // readAll reads req to the end with a fresh connector.
@@ -343,7 +392,7 @@ func (s *suite) testResume(t *testing.T) {
 	for _, k := range []int{0, 1, n / 2, n - 2} {
 		t.Run(fmt.Sprintf("after record %d of %d", k, n), func(t *testing.T) {
 			got := s.readAll(t, connectors.ReadRequest{Object: s.h.Object, Cursor: all[k].Cursor})
-			requireSameRecords(t, all[k+1:], got, fmt.Sprintf("read resumed after record %d", k))
+			s.requireResumed(t, all, k, got)
 		})
 	}
 }
@@ -352,7 +401,27 @@ func (s *suite) testResumeAtEnd(t *testing.T) {
 	all := s.full(t)
 	last := all[len(all)-1]
 	got := s.readAll(t, connectors.ReadRequest{Object: s.h.Object, Cursor: last.Cursor})
+	if s.changeModel(t) == connectors.ChangeIncremental {
+		s.requireResumed(t, all, len(all)-1, got)
+		return
+	}
 	require.Empty(t, ids(got), "reading from the last record's cursor must yield nothing")
+}
+
+// requireResumed checks a read resumed after record k of all. It must give
+// exactly the records after k; an incremental read may first read again some
+// records before them (a look-back window: commit-safe reads go back to
+// where a transaction still open might write), so for it got must be a
+// suffix of all holding at least the records after k.
+func (s *suite) requireResumed(t *testing.T, all []connectors.Record, k int, got []connectors.Record) {
+	t.Helper()
+	what := fmt.Sprintf("read resumed after record %d", k)
+	if s.changeModel(t) == connectors.ChangeIncremental && len(got) > len(all)-k-1 {
+		require.LessOrEqual(t, len(got), len(all), "%s: more records than the object holds", what)
+		requireSameRecords(t, all[len(all)-len(got):], got, what+" (with its look-back window)")
+		return
+	}
+	requireSameRecords(t, all[k+1:], got, what)
 }
 
 func (s *suite) testEmitError(t *testing.T) {

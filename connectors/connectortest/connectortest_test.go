@@ -134,12 +134,19 @@ func TestSuiteCatchesBugs(t *testing.T) {
 	} {
 		t.Run(bug, func(t *testing.T) {
 			t.Parallel()
-			cmd := exec.Command(os.Args[0], "-test.run=^TestSuiteCatchesBugs$", "-test.v")
-			cmd.Env = append(os.Environ(), "CONNECTORTEST_BUG="+bug)
-			out, err := cmd.CombinedOutput()
-			var exit *exec.ExitError
-			require.True(t, errors.As(err, &exit), "the suite passed a connector that %s:\n%s", bug, out)
-			require.Contains(t, string(out), check, "the suite did not fail the check for %q", bug)
+			requireSuiteFails(t, "TestSuiteCatchesBugs", "CONNECTORTEST_BUG", bug, check)
 		})
 	}
+}
+
+// requireSuiteFails runs test in a child process with env=bug and checks
+// that it fails, in the check named by the line check.
+func requireSuiteFails(t *testing.T, test, env, bug, check string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.v")
+	cmd.Env = append(os.Environ(), env+"="+bug)
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	require.True(t, errors.As(err, &exit), "the suite passed a connector that %s:\n%s", bug, out)
+	require.Contains(t, string(out), check, "the suite did not fail the check for %q", bug)
 }

@@ -35,8 +35,11 @@
 //     a unique non-empty ID and a cursor.
 //   - ReadAgain: a second read gives the same records in the same order.
 //   - Resume: a fresh connector reading from the cursor of record k (first,
-//     second, middle, last but one) gives exactly records k+1..n.
-//   - ResumeAtEnd: reading from the last record's cursor gives nothing.
+//     second, middle, last but one) gives exactly records k+1..n. For an
+//     object whose change model is incremental the read may start earlier
+//     (a look-back window): it gives records j..n for some j <= k+1.
+//   - ResumeAtEnd: reading from the last record's cursor gives nothing (an
+//     incremental object: at most its look-back window).
 //   - EmitError: an error returned by emit stops Read and is returned by it.
 //   - Cancel: cancelling the context during Read makes it return within
 //     CancelWithin with an error wrapping context.Canceled.
@@ -46,6 +49,19 @@
 //   - InvalidCursor: reading from a cursor the connector did not make fails
 //     wrapping connectors.ErrInvalidCursor.
 //   - CloseTwice: Close is safe to call twice.
+//   - Changes (with Harness.Mutator; runs last, as it changes the object):
+//     the object's change model, as Discover states it, is proved. After an
+//     insert with a random key, an update in the middle that keeps every
+//     length and a delete, a replica following the model (snapshot: a full
+//     read; incremental: a read from the cursor, or a full pass when the
+//     cursor is refused; cdc: a read from the cursor, with Deleted records)
+//     equals a fresh full read; cdc gives each change exactly once, and
+//     only incremental may keep a deleted record (deletes are then found by
+//     full passes). With a PartialWriter, a half-written record is neither
+//     read nor reported broken and the cursor stays before it, and it is
+//     read once finished. A read stopped half way, as by a crash, and
+//     resumed from its last record, holds every record (only incremental
+//     may repeat some).
 //   - NoGoroutineLeak: once every connector the suite made is closed, no
 //     goroutine started during Run is left.
 //

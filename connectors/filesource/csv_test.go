@@ -101,8 +101,8 @@ func TestMalformedCSV(t *testing.T) {
 		"6,\"never closed,6\n" + // line 8: the quote is never closed
 		"7,fine,7\n" + // line 9
 		"\n" + // blank lines are not records
-		"8,fine,8", // line 11, no final newline
-	})
+		"8,fine,8", // line 11, no final newline: read once the file settled
+	}, "settle", "0s")
 	recs := readAll(t, s, "orders", "")
 	type got struct{ id, loc, raw string }
 	var seen []got

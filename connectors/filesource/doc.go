@@ -13,8 +13,51 @@
 // default) to infer each field's type (integer, number, boolean, date,
 // datetime, string; object and array in JSON; mixed types are strings, a
 // field with no value is unknown), up to 20 distinct samples, and a primary
-// key: the first field named id (in any case) or <object>_id whose value is
-// present and unique in every scanned record.
+// key.
+//
+// # Record identity
+//
+// The key is named by the "key" parameter — one field name for every
+// object that has it, or object:field pairs ("contacts:contact_id,deals:opp_id";
+// "object:" with no field identifies that object's records by position) —
+// or else inferred from the field names: id (any case), then <object>_id or
+// <singular object>_id (contact_id in contacts.csv, CompanyId in
+// companies.csv), then an abbreviation of at least three letters that
+// starts the object's name (opp_id in opportunities.csv); an integer or
+// string field whose values are distinct in at least half the scanned
+// records, one present and distinct in all of them preferred. A foreign key
+// such as account_id in contacts.csv is not a candidate.
+//
+// A record's ID is its key value. A record whose key value is blank, and
+// one whose key value appeared earlier in the file, is emitted with Err
+// ("key field ... is blank", "duplicate key ... (first at accounts.csv:2)")
+// so it is quarantined with that reason; the other records keep their
+// identity. Duplicates are found across the whole file, resumed reads
+// included, with an index of about 40 bytes per record. An object without
+// a key identifies its records by line number (CSV, JSON Lines) or element
+// number (JSON array). The key a read's cursor was made with is kept by
+// the reads that resume from it.
+//
+// # Change model
+//
+// Every object is incremental (Object.ChangeModel): a read from a cursor
+// returns the records appended after it. A cursor holds a checksum of the
+// whole file before it; a resumed read reads the file from the start again
+// (without emitting what lies before the cursor) and verifies it, so any
+// edit before the cursor — a rewrite, a row inserted at the top or removed,
+// an edit that keeps every length — refuses the cursor with
+// connectors.ErrInvalidCursor, and the platform reads the file again from
+// the start: a full pass, where only the records whose content changed
+// become events and IDs that vanished become deletes.
+//
+// A last line without its line break may be a record a writer is still
+// appending to. While the file's modification time is less than "settle"
+// ago (default 10s) the read ends before that line; once the file has
+// settled, the line is read as a record (a file may legitimately end
+// without a line break), but its cursor stays before it, so the next read
+// reads it again and sees what a writer appended since. The same holds for
+// a JSON array that is not closed yet: while the file changes, the read
+// ends at the last complete element.
 //
 // # Reading
 //
@@ -32,11 +75,6 @@
 // fit its column's type. JSON values keep their JSON types, integers as int64
 // and other numbers as float64, nested objects as map[string]any.
 //
-// A record's ID is its primary-key value when the object has a key; else its
-// line number (CSV, JSON Lines) or element number (JSON array). A record with
-// no key value, and a malformed record, is identified by its location, such
-// as "accounts.csv:17".
-//
 // # Malformed records
 //
 // A record that cannot be read — a CSV row with the wrong number of fields,
@@ -49,12 +87,10 @@
 //
 // # Cursors
 //
-// A record's cursor holds the byte offset and line of the next record with
-// checksums of the file's first line and of the bytes just before the offset.
-// A resumed read seeks straight to the offset, whatever the file's size. A
-// file that was only appended to keeps its cursors valid; one rewritten
-// since, truncated, or a cursor of another file, is refused with an error
-// wrapping connectors.ErrInvalidCursor.
+// A record's cursor holds the byte offset, line and record count of the
+// next record, the key field, and a 64-bit checksum (two CRC-32s) of the
+// file up to the offset. A cursor of another file, of an older format, or
+// one the file no longer matches wraps connectors.ErrInvalidCursor.
 //
 // # Path safety
 //
@@ -64,7 +100,10 @@
 // target is outside the root (or is absolute), are refused with an error
 // wrapping both ErrOutsideRoot and connectors.ErrNotFound; Discover leaves
 // such links out. Relative links inside the root are followed, and the root
-// itself may be a link.
+// itself may be a link. A source made by NewConfined is confined to a
+// directory holding its root: the root is opened through an os.Root of that
+// directory on every call, so replacing the root or a directory above it by
+// a link leading outside, after the source was made, is refused too.
 //
 // # Concurrency
 //

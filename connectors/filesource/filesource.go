@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/autonomos/autonomos/connectors"
 )
@@ -46,9 +47,17 @@ func Spec() connectors.Spec {
 				Description: "Largest record, in bytes; a longer one is a record error."},
 			{Name: "scan_rows", Type: connectors.ParamInt, Default: strconv.Itoa(DefaultScanRows),
 				Description: "Records scanned per file to infer field types and the primary key."},
+			{Name: "key", Type: connectors.ParamString,
+				Description: `Key field records are identified by: one field name for every object that has it, or object:field pairs ("contacts:contact_id,deals:opp_id"; "object:" identifies that object's records by position). Inferred from the field names when unset.`},
+			{Name: "settle", Type: connectors.ParamDuration, Default: DefaultSettle.String(),
+				Description: "A last line without its line break is read only once the file has not changed for this long (a writer may still be appending to it)."},
 		},
+		ChangeModels: []connectors.ChangeModel{connectors.ChangeIncremental},
 	}
 }
+
+// DefaultSettle is the default of the "settle" parameter.
+const DefaultSettle = 10 * time.Second
 
 // Source is a connector reading the files of one directory. Make one with
 // New. A Source holds no open files between calls and is safe for concurrent
@@ -57,6 +66,10 @@ type Source struct {
 	connectors.UnimplementedConnector
 	root string
 	opt  scanOptions
+	// base, when set, confines the source: root is opened as the
+	// directory rel inside base through an os.Root on every call, so a
+	// link placed in the path later cannot lead outside base.
+	base, rel string
 }
 
 var _ connectors.Connector = (*Source)(nil)
@@ -92,6 +105,44 @@ func New(cfg connectors.Config) (*Source, error) {
 	if err != nil || s.opt.scanRows < 1 {
 		return nil, fmt.Errorf("%w: filesource: parameter \"scan_rows\" must be at least 1", connectors.ErrInvalidConfig)
 	}
+	if s.opt.keys, err = parseKeySpec(spec.Get(cfg, "key")); err != nil {
+		return nil, err
+	}
+	s.opt.settle, err = time.ParseDuration(spec.Get(cfg, "settle"))
+	if err != nil || s.opt.settle < 0 {
+		return nil, fmt.Errorf("%w: filesource: parameter \"settle\" must be a duration of zero or more", connectors.ErrInvalidConfig)
+	}
+	return s, nil
+}
+
+// NewConfined is New for a source that must stay inside the directory base:
+// cfg's root (absolute, or relative to base) must lie in base, and every
+// call opens it through an os.Root of base, so nothing outside base is ever
+// read, even when a directory of the path is replaced by a symbolic link
+// after the source was made. Errors wrap connectors.ErrInvalidConfig.
+func NewConfined(base string, cfg connectors.Config) (*Source, error) {
+	base, err := filepath.Abs(base)
+	if err != nil {
+		return nil, fmt.Errorf("%w: filesource: confining directory: %v", connectors.ErrInvalidConfig, err)
+	}
+	dir := cfg["root"]
+	if dir != "" && !filepath.IsAbs(dir) {
+		dir = filepath.Join(base, dir)
+	}
+	rel, err := filepath.Rel(base, filepath.Clean(dir))
+	if dir == "" || err != nil || !filepath.IsLocal(rel) && rel != "." {
+		return nil, fmt.Errorf("%w: filesource: root %q is outside the confining directory", connectors.ErrInvalidConfig, cfg["root"])
+	}
+	confined := make(connectors.Config, len(cfg))
+	for k, v := range cfg {
+		confined[k] = v
+	}
+	confined["root"] = filepath.Join(base, rel)
+	s, err := New(confined)
+	if err != nil {
+		return nil, err
+	}
+	s.base, s.rel = base, rel
 	return s, nil
 }
 
@@ -118,6 +169,9 @@ func (s *Source) Root() string { return s.root }
 // openRoot opens the root directory; errors wrap
 // connectors.ErrInvalidConfig when the directory is missing or not one.
 func (s *Source) openRoot() (*os.Root, error) {
+	if s.base != "" {
+		return s.openConfined()
+	}
 	fi, err := os.Stat(s.root)
 	if err == nil && !fi.IsDir() {
 		return nil, fmt.Errorf("%w: filesource: root %q is not a directory", connectors.ErrInvalidConfig, s.root)
@@ -132,6 +186,31 @@ func (s *Source) openRoot() (*os.Root, error) {
 		return nil, fmt.Errorf("%w: filesource: root %q: permission denied", connectors.ErrInvalidConfig, s.root)
 	}
 	return nil, fmt.Errorf("filesource: root %q: %w", s.root, err)
+}
+
+// openConfined opens root as rel inside base, refusing a path that leaves
+// base through a link.
+func (s *Source) openConfined() (*os.Root, error) {
+	b, err := os.OpenRoot(s.base)
+	if err != nil {
+		return nil, fmt.Errorf("%w: filesource: confining directory %q: %v", connectors.ErrInvalidConfig, s.base, err)
+	}
+	defer b.Close()
+	if s.rel == "." {
+		return os.OpenRoot(s.base)
+	}
+	r, err := b.OpenRoot(s.rel)
+	switch {
+	case err == nil:
+		return r, nil
+	case isEscape(err):
+		return nil, fmt.Errorf("%w: filesource: root %q leads outside the confining directory (%w)", connectors.ErrInvalidConfig, s.root, ErrOutsideRoot)
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("%w: filesource: root %q does not exist", connectors.ErrInvalidConfig, s.root)
+	case errors.Is(err, fs.ErrPermission):
+		return nil, fmt.Errorf("%w: filesource: root %q: permission denied", connectors.ErrInvalidConfig, s.root)
+	}
+	return nil, fmt.Errorf("%w: filesource: root %q: %v", connectors.ErrInvalidConfig, s.root, err)
 }
 
 // Check verifies that the root is a directory that can be listed. Errors
@@ -188,6 +267,7 @@ func (s *Source) Discover(ctx context.Context) (*connectors.Catalog, error) {
 		if lay.pk != "" {
 			o.PrimaryKey = []string{lay.pk}
 		}
+		o.ChangeModel = connectors.ChangeIncremental
 		cat.Objects = append(cat.Objects, o)
 	}
 	return cat, nil
@@ -244,23 +324,35 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, emit func
 	if err != nil {
 		return fmt.Errorf("filesource: %q: %w", file, err)
 	}
-	return readInput(ctx, f, fi.Size(), file, req.Object, k, s.opt, req.Cursor, emit)
+	settled := time.Since(fi.ModTime()) >= s.opt.settle
+	return readInput(ctx, f, fi.Size(), settled, file, req.Object, k, s.opt, req.Cursor, emit)
 }
 
-// readInput reads the records of one opened file from cur on.
-func readInput(ctx context.Context, in input, size int64, file, object string, k kind, opt scanOptions,
+// readInput reads the records of one opened file from cur on. settled says
+// the file has not changed for the settle time.
+func readInput(ctx context.Context, in input, size int64, settled bool, file, object string, k kind, opt scanOptions,
 	cur connectors.Cursor, emit func(connectors.Record) error) error {
 	lay, err := scan(ctx, in, size, file, object, k, opt)
 	if err != nil {
 		return err
 	}
 	pos := position{off: lay.dataStart, line: lay.dataLine}
+	var resume *cursor
 	if cur != "" {
-		if pos, err = resume(cur, in, lay.size, lay); err != nil {
+		if resume, err = parseCursor(cur, lay); err != nil {
 			return err
 		}
+		if resume.Key != lay.pk {
+			// The key is kept for as long as the cursor: a pass that began
+			// with a key goes on with it.
+			_, explicit := opt.keys.lookup(object)
+			if explicit || (resume.Key != "" && !lay.hasField(resume.Key) && k == kindCSV) {
+				return fmt.Errorf("%w: filesource: cursor identifies records of %q by %q, now %q; read it again from the start", connectors.ErrInvalidCursor, file, resume.Key, lay.pk)
+			}
+			lay.setKey(resume.Key)
+		}
 	}
-	r := &reader{ctx: ctx, in: in, lay: lay, opt: opt, cw: newCursorWriter(file, lay.head), emit: emit, done: ctx.Done()}
+	r := newReader(ctx, in, lay, opt, resume, settled, emit)
 	switch k {
 	case kindCSV:
 		return r.csv(pos)

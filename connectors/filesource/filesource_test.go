@@ -62,6 +62,10 @@ func TestConformance(t *testing.T) {
 	for _, object := range []string{"accounts", "contacts", "orders"} {
 		t.Run(object, func(t *testing.T) {
 			root := seed(t)
+			var mutator connectortest.Mutator
+			if object == "accounts" {
+				mutator = seedMutator(root)
+			}
 			connectortest.Run(t, connectortest.Harness{
 				New: func(_ context.Context, cfg connectors.Config) (connectors.Connector, error) {
 					return filesource.Factory(cfg)
@@ -74,7 +78,8 @@ func TestConformance(t *testing.T) {
 					"tiny max_record_bytes":  {"root": root, "max_record_bytes": "10"},
 					"scan_rows not a number": {"root": root, "scan_rows": "many"},
 				},
-				Object: object,
+				Object:  object,
+				Mutator: mutator,
 			})
 		})
 	}

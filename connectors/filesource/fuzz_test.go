@@ -16,7 +16,7 @@ func fuzzRead(t *testing.T, data []byte, k kind, cur connectors.Cursor) ([]conne
 	t.Helper()
 	var recs []connectors.Record
 	opt := scanOptions{limit: minRecordBytes, scanRows: 20}
-	err := readInput(context.Background(), bytes.NewReader(data), int64(len(data)), "f", "f", k, opt, cur,
+	err := readInput(context.Background(), bytes.NewReader(data), int64(len(data)), true, "f", "f", k, opt, cur,
 		func(r connectors.Record) error {
 			recs = append(recs, r)
 			return nil
@@ -26,7 +26,8 @@ func fuzzRead(t *testing.T, data []byte, k kind, cur connectors.Cursor) ([]conne
 
 // checkReads reads data whole, then again from the cursors of a few of its
 // records: every record is good or an error with a location, and each
-// resumed read gives exactly the records after its cursor.
+// resumed read gives exactly the records after its cursor (a last line
+// without its line break keeps the cursor before it).
 func checkReads(t *testing.T, data []byte, k kind) {
 	recs, err := fuzzRead(t, data, k, "")
 	if errors.Is(err, errContent) {
@@ -50,7 +51,13 @@ func checkReads(t *testing.T, data []byte, k kind) {
 		}
 		rest, err := fuzzRead(t, data, k, recs[i].Cursor)
 		require.NoError(t, err, "resuming after record %d", i)
-		require.Equal(t, summary(recs[i+1:]), summary(rest), "resuming after record %d", i)
+		// A last record without its line break keeps the cursor before
+		// it: it shares the cursor of the record before it.
+		j := i
+		for j > 0 && recs[j-1].Cursor == recs[i].Cursor {
+			j--
+		}
+		require.Equal(t, summary(recs[j+1:]), summary(rest), "resuming after record %d", i)
 	}
 }
 

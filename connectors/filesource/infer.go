@@ -29,6 +29,7 @@ type fieldStats struct {
 	seen    map[string]bool
 	// Primary-key evidence, kept only for candidate names.
 	candidate bool
+	rank      int // see keyRank
 	values    map[string]bool
 	present   int
 	dup       bool
@@ -44,9 +45,8 @@ func (in *inference) field(name string) *fieldStats {
 	if i, ok := in.index[name]; ok {
 		return in.fields[i]
 	}
-	low := strings.ToLower(name)
 	f := &fieldStats{name: name, seen: make(map[string]bool)}
-	if low == "id" || low == strings.ToLower(in.object)+"_id" {
+	if f.rank = keyRank(name, in.object); f.rank > 0 {
 		f.candidate = true
 		f.values = make(map[string]bool)
 	}
@@ -110,12 +110,66 @@ func (f *fieldStats) addKey(k string) {
 	f.values[k] = true
 }
 
+// keyRank says how much a field's name looks like the key of object: 3
+// for id (any case), 2 for <object>_id or <singular object>_id (contact_id
+// in contacts, CompanyId in companies), 1 for <abbreviation>_id where the
+// abbreviation of at least 3 letters starts the object's name (opp_id in
+// opportunities), 0 for any other name. Case, "_", "-" and spaces are
+// ignored.
+func keyRank(field, object string) int {
+	f, o := normName(field), normName(object)
+	if f == "id" {
+		return 3
+	}
+	stemName, ok := strings.CutSuffix(f, "id")
+	if !ok || stemName == "" {
+		return 0
+	}
+	for _, form := range []string{o, singular(o)} {
+		if stemName == form {
+			return 2
+		}
+	}
+	if len(stemName) >= 3 && strings.HasPrefix(o, stemName) {
+		return 1
+	}
+	return 0
+}
+
+// normName lower-cases s and drops everything but letters and digits.
+func normName(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') || r > 127 {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// singular is a plain English singular of a normalized plural name:
+// companies -> company, addresses -> address, contacts -> contact.
+func singular(s string) string {
+	switch {
+	case strings.HasSuffix(s, "ies") && len(s) > 3:
+		return s[:len(s)-3] + "y"
+	case strings.HasSuffix(s, "sses"), strings.HasSuffix(s, "xes"), strings.HasSuffix(s, "ches"), strings.HasSuffix(s, "shes"):
+		return s[:len(s)-2]
+	case strings.HasSuffix(s, "s") && !strings.HasSuffix(s, "ss"):
+		return s[:len(s)-1]
+	}
+	return s
+}
+
 // schema returns the inferred fields and the primary key ("" when none):
-// the first field named id (any case) or <object>_id whose value is present
-// and unique in every scanned record.
+// among the candidates (see keyRank) of integer or string type with
+// distinct values in at least half of the scanned records, one present and
+// distinct in every record first, then the best-named (the first of equal
+// rank). Blank or repeated values do not move the key elsewhere:
+// reads report those records as errors, and the rest keep their identity.
 func (in *inference) schema(text bool) ([]canonical.SourceField, string) {
 	out := make([]canonical.SourceField, len(in.fields))
-	pk := ""
+	pk, best := "", 0
 	for i, f := range in.fields {
 		t := f.typ
 		if t == "" {
@@ -129,9 +183,13 @@ func (in *inference) schema(text bool) ([]canonical.SourceField, string) {
 			}
 		}
 		out[i] = canonical.SourceField{Name: f.name, Type: t, Samples: samples}
-		if pk == "" && f.candidate && !f.dup && f.present == in.rows && in.rows > 0 &&
+		score := f.rank
+		if !f.dup && f.present == in.rows {
+			score += 10 // present and distinct everywhere
+		}
+		if f.candidate && score > best && in.rows > 0 && len(f.values)*2 >= in.rows &&
 			(t == canonical.TypeInteger || t == canonical.TypeString) {
-			pk = f.name
+			pk, best = f.name, score
 		}
 	}
 	return out, pk

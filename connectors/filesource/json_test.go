@@ -19,8 +19,8 @@ func TestJSONLines(t *testing.T) {
 		`[1, 2]` + "\n" + // line 4: not an object
 		"   \n" + // blank
 		`{"id": 4} {"id": 5}` + "\n" + // line 6: two values
-		`{"id": 6, "kind": null}`, // line 7
-	})
+		`{"id": 6, "kind": null}`, // line 7, no final newline: read once the file settled
+	}, "settle", "0s")
 	o := object(t, s, "events")
 	require.Equal(t, []string{"id", "kind", "at", "n", "tags", "meta"}, fieldNames(o), "fields in order of first appearance")
 	types := map[string]canonical.FieldType{}
@@ -59,7 +59,7 @@ func TestJSONArray(t *testing.T) {
 			`{"sku": "b", "qty": 2.5}` + "\n]\n",
 		"broken.json": `[{"a": 1}, {"a": 2}, {"a": 3,, ]`,
 		"object.json": `{"a": 1}`,
-	})
+	}, "settle", "0s")
 	cat, err := s.Discover(context.Background())
 	require.NoError(t, err)
 	_, ok := cat.Object("object")

@@ -20,9 +20,6 @@ type input interface {
 // line has been consumed; reading goes on with the next one.
 var errLineTooLong = errors.New("line longer than max_record_bytes")
 
-// tailMax is how many bytes before a cursor's offset the cursor checksums.
-const tailMax = 32
-
 // lineReader reads physical lines and keeps the byte offset and number of the
 // next line, so a record's position is known exactly whatever its length.
 // Memory is bounded by the limit, not by the file.
@@ -34,9 +31,9 @@ type lineReader struct {
 	limit int
 	long  []byte // accumulates a line that does not fit br's buffer
 
-	// tail holds the last bytes before off (up to tailMax), for cursors.
-	tail    [tailMax]byte
-	tailLen int
+	// partial is true when the last line returned ended at the end of the
+	// input without a line break: a writer may still be appending to it.
+	partial bool
 }
 
 func newLineReader(in input, limit int) *lineReader {
@@ -49,7 +46,7 @@ func (r *lineReader) seek(off, line int64) error {
 		return err
 	}
 	r.br.Reset(r.in)
-	r.off, r.line, r.tailLen = off, line, 0
+	r.off, r.line, r.partial = off, line, false
 	return nil
 }
 
@@ -59,7 +56,6 @@ func (r *lineReader) seek(off, line int64) error {
 // errLineTooLong and its first bytes.
 func (r *lineReader) next() ([]byte, error) {
 	b, err := r.br.ReadSlice('\n')
-	r.keepTail(b)
 	n := int64(len(b))
 	tooLong := len(b) > r.limit
 	if err == bufio.ErrBufferFull {
@@ -68,7 +64,6 @@ func (r *lineReader) next() ([]byte, error) {
 		r.long = append(r.long[:0], b...)
 		for err == bufio.ErrBufferFull {
 			b, err = r.br.ReadSlice('\n')
-			r.keepTail(b)
 			n += int64(len(b))
 			if !tooLong && len(r.long)+len(b) > r.limit {
 				tooLong = true
@@ -87,22 +82,10 @@ func (r *lineReader) next() ([]byte, error) {
 	}
 	r.off += n
 	r.line++
+	r.partial = err == io.EOF
 	if tooLong {
 		return b[:min(len(b), r.limit)], errLineTooLong
 	}
 	b = bytes.TrimSuffix(b, []byte{'\n'})
 	return bytes.TrimSuffix(b, []byte{'\r'}), nil
-}
-
-// keepTail records the last bytes read, up to tailMax.
-func (r *lineReader) keepTail(b []byte) {
-	if len(b) >= tailMax {
-		copy(r.tail[:], b[len(b)-tailMax:])
-		r.tailLen = tailMax
-		return
-	}
-	keep := min(r.tailLen, tailMax-len(b))
-	copy(r.tail[:], r.tail[r.tailLen-keep:r.tailLen])
-	copy(r.tail[keep:], b)
-	r.tailLen = keep + len(b)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/autonomos/autonomos/connectors"
 )
@@ -13,7 +14,10 @@ import (
 // maxRaw bounds the raw text attached to a record error.
 const maxRaw = 64 << 10
 
-// reader emits the records of one file from a position.
+// reader emits the records of one file. It always reads from the start of
+// the data: records before a resumed cursor are parsed but not emitted, so
+// the checksum of the whole prefix and the record count are verified at the
+// cursor, and keys seen before it count for duplicates.
 type reader struct {
 	ctx  context.Context
 	in   input
@@ -22,6 +26,21 @@ type reader struct {
 	cw   *cursorWriter
 	emit func(connectors.Record) error
 	done <-chan struct{} // r.ctx.Done(), looked up once
+
+	sum     *prefixSum
+	resume  *cursor // the cursor to reach before emitting; nil once reached
+	settled bool    // the file has not changed for opt.settle
+	keys    *keySet // IDs seen, when records are keyed
+	lastCur connectors.Cursor
+}
+
+func newReader(ctx context.Context, in input, lay *layout, opt scanOptions, resume *cursor, settled bool, emit func(connectors.Record) error) *reader {
+	r := &reader{ctx: ctx, in: in, lay: lay, opt: opt, cw: newCursorWriter(lay.file, lay.pk), emit: emit,
+		done: ctx.Done(), sum: newPrefixSum(in), resume: resume, settled: settled}
+	if lay.pk != "" {
+		r.keys = newKeySet()
+	}
+	return r
 }
 
 // cancelled returns the context's error once it is done. It runs before
@@ -39,14 +58,95 @@ func (r *reader) location(line int64) string {
 	return r.lay.file + ":" + strconv.FormatInt(line, 10)
 }
 
-// bad emits a record that could not be read, with the raw text found in
+// cursorAt returns the cursor of boundary p (the checksum is advanced to
+// it).
+func (r *reader) cursorAt(p position) (connectors.Cursor, error) {
+	if err := r.sum.advance(p.off); err != nil {
+		return "", fmt.Errorf("filesource: %q: %w", r.lay.file, err)
+	}
+	return r.cw.cursor(p, r.sum.value()), nil
+}
+
+// begin passes the boundary where the data starts.
+func (r *reader) begin(p position) error {
+	cur, err := r.cursorAt(p)
+	if err != nil {
+		return err
+	}
+	return r.pass(p, cur)
+}
+
+// pass records that reading got to boundary p: it is where a later record
+// without its line break is resumed from, and where the resumed cursor is
+// checked.
+func (r *reader) pass(p position, cur connectors.Cursor) error {
+	r.lastCur = cur
+	if r.resume == nil || p.off < r.resume.Off {
+		return nil
+	}
+	if p.off == r.resume.Off && p.line == r.resume.Line && p.n == r.resume.N && p.end == r.resume.End && r.sum.value() == r.resume.Sum {
+		r.resume = nil // reached: emit from here on
+		return nil
+	}
+	return errRewritten(r.lay.file)
+}
+
+// deliver emits rec, which ends at boundary p, unless the resumed cursor
+// lies after it.
+func (r *reader) deliver(rec connectors.Record, p position) error {
+	cur, err := r.cursorAt(p)
+	if err != nil {
+		return err
+	}
+	rec.Cursor = cur
+	if r.resume != nil {
+		return r.pass(p, cur) // emitted by an earlier read
+	}
+	r.lastCur = cur
+	return r.emit(rec)
+}
+
+// deliverPartial handles a record whose last line has no line break yet:
+// while the file is still changing it is left for a later read (the read
+// ends before it); once the file has settled it is emitted, with the cursor
+// of the boundary before it, so a later read reads it again and sees what a
+// writer appended to it.
+func (r *reader) deliverPartial(rec connectors.Record) (stop bool, err error) {
+	if r.resume != nil {
+		return true, errRewritten(r.lay.file) // the cursor lay inside or after it
+	}
+	if !r.settled {
+		return true, nil
+	}
+	rec.Cursor = r.lastCur
+	return false, r.emit(rec)
+}
+
+// finish ends a read at the end of the data.
+func (r *reader) finish() error {
+	if r.resume != nil {
+		return errRewritten(r.lay.file)
+	}
+	return nil
+}
+
+// badRec is a record that could not be read, with the raw text found in
 // the file between start and end.
-func (r *reader) bad(loc, reason string, start, end int64, cur connectors.Cursor) error {
-	return r.emit(connectors.Record{
-		ID:     loc,
-		Cursor: cur,
-		Err:    &connectors.RecordError{Location: loc, Reason: reason, Raw: rawText(r.in, start, end)},
-	})
+func (r *reader) badRec(loc, reason string, start, end int64) connectors.Record {
+	return connectors.Record{ID: loc, Err: &connectors.RecordError{Location: loc, Reason: reason, Raw: rawText(r.in, start, end)}}
+}
+
+// keyed returns the record for a row whose key value is id (ok false when
+// blank): the record itself, or an error record when the key is blank or
+// was seen before in the file.
+func (r *reader) keyed(id string, ok bool, loc string, ord int64, fields map[string]any, start, end int64) connectors.Record {
+	if !ok || strings.TrimSpace(id) == "" {
+		return r.badRec(loc, fmt.Sprintf("key field %q is blank, missing or not a single value", r.lay.pk), start, end)
+	}
+	if first, dup := r.keys.add(id, ord); dup {
+		return r.badRec(loc, fmt.Sprintf("duplicate key %q (first at %s)", id, r.location(first)), start, end)
+	}
+	return connectors.Record{ID: id, Fields: fields}
 }
 
 // rawText returns the file's bytes in [start, end), at most maxRaw of them,
@@ -67,8 +167,11 @@ func rawText(in io.ReaderAt, start, end int64) string {
 
 func (r *reader) csv(pos position) error {
 	lay := r.lay
+	if err := r.begin(pos); err != nil {
+		return err
+	}
 	if len(lay.header) == 0 {
-		return nil
+		return r.finish()
 	}
 	lr := newLineReader(r.in, r.opt.limit)
 	if err := lr.seek(pos.off, pos.line); err != nil {
@@ -82,40 +185,39 @@ func (r *reader) csv(pos position) error {
 		}
 		rec, err := cr.next()
 		if err == io.EOF {
-			return nil
+			return r.finish()
 		}
 		n++
-		cur := r.cw.cursor(position{off: lr.off, line: lr.line, n: n}, lr.tail[:lr.tailLen])
-		if err != nil {
-			var bad *badRecord
-			if !errors.As(err, &bad) {
-				return fmt.Errorf("filesource: %q: %w", lay.file, err)
-			}
-			if err := r.bad(r.location(bad.line), bad.reason, bad.start, bad.end, cur); err != nil {
-				return err
-			}
-			continue
-		}
-		if len(rec.fields) != len(lay.header) {
+		var out connectors.Record
+		var bad *badRecord
+		switch {
+		case errors.As(err, &bad):
+			out = r.badRec(r.location(bad.line), bad.reason, bad.start, bad.end)
+		case err != nil:
+			return fmt.Errorf("filesource: %q: %w", lay.file, err)
+		case len(rec.fields) != len(lay.header):
 			reason := fmt.Sprintf("row has %d fields, the header has %d", len(rec.fields), len(lay.header))
-			if err := r.bad(r.location(rec.line), reason, rec.start, lr.off, cur); err != nil {
+			out = r.badRec(r.location(rec.line), reason, rec.start, lr.off)
+		default:
+			fields := make(map[string]any, len(rec.fields))
+			for i, v := range rec.fields {
+				fields[lay.header[i]] = convertText(v, lay.types[i])
+			}
+			if lay.pkCol >= 0 {
+				v := rec.fields[lay.pkCol]
+				out = r.keyed(v, true, r.location(rec.line), rec.line, fields, rec.start, lr.off)
+			} else {
+				out = connectors.Record{ID: strconv.FormatInt(rec.line, 10), Fields: fields}
+			}
+		}
+		if lr.partial {
+			stop, err := r.deliverPartial(out)
+			if err != nil || stop {
 				return err
 			}
 			continue
 		}
-		fields := make(map[string]any, len(rec.fields))
-		for i, v := range rec.fields {
-			fields[lay.header[i]] = convertText(v, lay.types[i])
-		}
-		var id string
-		if lay.pkCol >= 0 && rec.fields[lay.pkCol] != "" {
-			id = rec.fields[lay.pkCol]
-		} else if lay.pkCol >= 0 {
-			id = r.location(rec.line)
-		} else {
-			id = strconv.FormatInt(rec.line, 10)
-		}
-		if err := r.emit(connectors.Record{ID: id, Fields: fields, Cursor: cur}); err != nil {
+		if err := r.deliver(out, position{off: lr.off, line: lr.line, n: n}); err != nil {
 			return err
 		}
 	}
@@ -123,6 +225,9 @@ func (r *reader) csv(pos position) error {
 
 func (r *reader) jsonl(pos position) error {
 	lay := r.lay
+	if err := r.begin(pos); err != nil {
+		return err
+	}
 	lr := newLineReader(r.in, r.opt.limit)
 	if err := lr.seek(pos.off, pos.line); err != nil {
 		return fmt.Errorf("filesource: %q: %w", lay.file, err)
@@ -135,7 +240,7 @@ func (r *reader) jsonl(pos position) error {
 		start, line := lr.off, lr.line
 		b, err := lr.next()
 		if err == io.EOF {
-			return nil
+			return r.finish()
 		}
 		if err != nil && err != errLineTooLong {
 			return fmt.Errorf("filesource: %q: %w", lay.file, err)
@@ -144,37 +249,36 @@ func (r *reader) jsonl(pos position) error {
 			continue
 		}
 		n++
-		cur := r.cw.cursor(position{off: lr.off, line: lr.line, n: n}, lr.tail[:lr.tailLen])
+		var out connectors.Record
 		if err == errLineTooLong {
 			reason := fmt.Sprintf("line is longer than max_record_bytes (%d)", r.opt.limit)
-			if err := r.bad(r.location(line), reason, start, lr.off, cur); err != nil {
+			out = r.badRec(r.location(line), reason, start, lr.off)
+		} else if obj, derr := decodeObject(b); derr != nil {
+			out = r.badRec(r.location(line), derr.Error(), start, lr.off)
+		} else {
+			out = r.record(obj, line, r.location(line), start, lr.off)
+		}
+		if lr.partial {
+			stop, err := r.deliverPartial(out)
+			if err != nil || stop {
 				return err
 			}
 			continue
 		}
-		obj, derr := decodeObject(b)
-		if derr != nil {
-			if err := r.bad(r.location(line), derr.Error(), start, lr.off, cur); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := r.emit(connectors.Record{ID: r.idOf(obj, line, r.location(line)), Fields: obj, Cursor: cur}); err != nil {
+		if err := r.deliver(out, position{off: lr.off, line: lr.line, n: n}); err != nil {
 			return err
 		}
 	}
 }
 
-// idOf returns a decoded object's ID: its primary-key value, else its
-// position, or its location when the key value is missing.
-func (r *reader) idOf(obj map[string]any, ordinal int64, loc string) string {
+// record is the record of a decoded object: identified by its key value,
+// else by its ordinal (line or element number).
+func (r *reader) record(obj map[string]any, ordinal int64, loc string, start, end int64) connectors.Record {
 	if r.lay.pk == "" {
-		return strconv.FormatInt(ordinal, 10)
+		return connectors.Record{ID: strconv.FormatInt(ordinal, 10), Fields: obj}
 	}
-	if id, ok := idOf(obj[r.lay.pk]); ok {
-		return id
-	}
-	return loc
+	id, ok := idOf(obj[r.lay.pk])
+	return r.keyed(id, ok, loc, ordinal, obj, start, end)
 }
 
 func isBlank(b []byte) bool {
@@ -188,10 +292,10 @@ func isBlank(b []byte) bool {
 
 func (r *reader) json(pos position) error {
 	lay := r.lay
-	if pos.end {
-		return nil
+	if err := r.begin(pos); err != nil {
+		return err
 	}
-	ar, err := newArrayReader(r.in, pos.off, lay.size, pos.off != lay.dataStart)
+	ar, err := newArrayReader(r.in, pos.off, lay.size, false)
 	if err != nil {
 		return fmt.Errorf("filesource: %q: %w", lay.file, err)
 	}
@@ -202,28 +306,28 @@ func (r *reader) json(pos position) error {
 		}
 		raw, start, err := ar.next()
 		if err == io.EOF {
-			return nil
+			return r.finish()
 		}
 		n++
 		loc := lay.file + ": element " + strconv.FormatInt(n, 10)
 		if err != nil {
-			// A syntax error leaves nowhere to resume: report it with the
-			// text that follows the last good element and stop.
-			tail := make([]byte, min(lay.size, tailMax))
-			_, _ = r.in.ReadAt(tail, lay.size-int64(len(tail)))
-			cur := r.cw.cursor(position{off: lay.size, line: 1, n: n, end: true}, tail)
-			reason := fmt.Sprintf("invalid JSON: %v; the rest of the file cannot be read", err)
-			return r.bad(loc, reason, ar.end, min(ar.end+1024, lay.size), cur)
-		}
-		cur := r.cw.cursor(position{off: ar.end, line: 1, n: n}, raw[len(raw)-min(len(raw), tailMax):])
-		obj, derr := decodeObject(raw)
-		if derr != nil {
-			if err := r.bad(loc, "element is "+derr.Error(), start, ar.end, cur); err != nil {
-				return err
+			// A syntax error leaves nowhere to resume. While the file is
+			// still changing it may be a writer's unfinished array: stop
+			// before it. Else report it with the text that follows the last
+			// good element and stop.
+			if r.resume == nil && !r.settled {
+				return nil
 			}
-			continue
+			reason := fmt.Sprintf("invalid JSON: %v; the rest of the file cannot be read", err)
+			return r.deliver(r.badRec(loc, reason, ar.end, min(ar.end+1024, lay.size)), position{off: lay.size, line: 1, n: n, end: true})
 		}
-		if err := r.emit(connectors.Record{ID: r.idOf(obj, n, loc), Fields: obj, Cursor: cur}); err != nil {
+		var out connectors.Record
+		if obj, derr := decodeObject(raw); derr != nil {
+			out = r.badRec(loc, "element is "+derr.Error(), start, ar.end)
+		} else {
+			out = r.record(obj, n, loc, start, ar.end)
+		}
+		if err := r.deliver(out, position{off: ar.end, line: 1, n: n}); err != nil {
 			return err
 		}
 	}

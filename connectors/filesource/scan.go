@@ -10,8 +10,10 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/autonomos/autonomos/canonical"
+	"github.com/autonomos/autonomos/connectors"
 )
 
 // errContent marks a file whose content cannot be read as an object at all
@@ -46,6 +48,8 @@ type scanOptions struct {
 	delim    byte // 0: detect
 	limit    int
 	scanRows int
+	keys     keySpec       // the "key" parameter
+	settle   time.Duration // the "settle" parameter
 }
 
 // scan reads the first records of a file (at most opt.scanRows) to learn its
@@ -85,16 +89,46 @@ func scan(ctx context.Context, in input, size int64, file, object string, k kind
 		return nil, err
 	}
 	lay.fields, lay.pk = inf.schema(k == kindCSV)
+	if field, ok := opt.keys.lookup(object); ok {
+		switch {
+		case field == "" || lay.hasField(field):
+			lay.pk = field
+		case opt.keys.all == "" && k == kindCSV:
+			return nil, fmt.Errorf("%w: filesource: parameter \"key\": %q has no field %q", connectors.ErrInvalidConfig, file, field)
+		case opt.keys.all == "":
+			lay.pk = field // JSON: the field may first appear after the scanned records
+		}
+	}
 	if k == kindCSV {
 		lay.types = make([]canonical.FieldType, len(lay.fields))
 		for i, f := range lay.fields {
 			lay.types[i] = f.Type
-			if f.Name == lay.pk {
+		}
+	}
+	lay.setKey(lay.pk)
+	return lay, nil
+}
+
+func (lay *layout) hasField(name string) bool {
+	for _, f := range lay.fields {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// setKey makes field the key records are identified by ("" for
+// positions).
+func (lay *layout) setKey(field string) {
+	lay.pk, lay.pkCol = field, -1
+	if lay.kind == kindCSV {
+		for i, f := range lay.fields {
+			if f.Name == field {
 				lay.pkCol = i
 			}
 		}
 	}
-	return lay, nil
 }
 
 func scanCSV(ctx context.Context, in input, lay *layout, inf *inference, opt scanOptions) error {

@@ -45,7 +45,10 @@ func (s *Source) Discover(ctx context.Context) (*connectors.Catalog, error) {
 			// An empty collection: _id is all that is known.
 			schema.Fields = []canonical.SourceField{{Name: "_id", Type: canonical.TypeUnknown}}
 		}
-		obj := connectors.Object{Schema: schema, PrimaryKey: []string{"_id"}}
+		// Full reads every sync, identified by _id: MongoDB has no
+		// commit-ordered change column, and reads from a cursor would miss
+		// deletes and late commits.
+		obj := connectors.Object{Schema: schema, PrimaryKey: []string{"_id"}, ChangeModel: connectors.ChangeSnapshot}
 		if s.cursorField != "" {
 			if _, ok := schema.Field(s.cursorField); ok {
 				obj.CursorField = s.cursorField

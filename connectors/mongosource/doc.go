@@ -23,6 +23,15 @@
 // values say nothing about the type. Fields come in order of first
 // appearance, _id first.
 //
+// # Change model
+//
+// Every collection is a snapshot object (Object.ChangeModel): the platform
+// reads it in full, from the empty cursor, every sync. Record identity is
+// the _id (Object.PrimaryKey is always ["_id"]): the platform keeps the
+// documents whose content changed and turns _ids missing from a completed
+// pass into deletes. A cursor only resumes an interrupted pass; with
+// "cursor_field" the pass runs in that field's order instead of _id order.
+//
 // # Reads
 //
 // Read uses find sorted by _id with the filter {_id: {$gt: last}}, extended

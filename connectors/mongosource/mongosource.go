@@ -31,14 +31,15 @@ const System = "mongodb"
 // parameters.
 func Spec() connectors.Spec {
 	return connectors.Spec{
-		Name:        Name,
-		Version:     Version,
-		Description: "Reads the collections of a MongoDB database in _id order, incrementally on a configured field.",
+		Name:         Name,
+		Version:      Version,
+		Description:  "Reads the collections of a MongoDB database in _id order, incrementally on a configured field.",
+		ChangeModels: []connectors.ChangeModel{connectors.ChangeSnapshot},
 		Params: []connectors.Param{
 			{Name: "uri", Type: connectors.ParamString, Required: true, Secret: true, Description: "MongoDB connection string (mongodb:// or mongodb+srv://)"},
 			{Name: "database", Type: connectors.ParamString, Required: true, Description: "database whose collections are read"},
 			{Name: "collections", Type: connectors.ParamString, Description: "comma-separated collection names; every collection when empty"},
-			{Name: "cursor_field", Type: connectors.ParamString, Description: "field (dotted path allowed) incremental reads follow, e.g. updatedAt"},
+			{Name: "cursor_field", Type: connectors.ParamString, Description: "field (dotted path allowed) a pass is read in order of, e.g. updatedAt; every sync still reads the collection in full"},
 			{Name: "sample_size", Type: connectors.ParamInt, Default: "100", Description: "documents sampled per collection by Discover"},
 			{Name: "batch_size", Type: connectors.ParamInt, Default: "1000", Description: "documents fetched per round trip"},
 			{Name: "connect_timeout", Type: connectors.ParamDuration, Default: "10s", Description: "how long to wait for a reachable server"},

@@ -25,6 +25,19 @@ type position struct {
 	Column string `json:"c,omitempty"`
 	// Value is the cursor column's value as text; nil is SQL NULL.
 	Value *string `json:"u,omitempty"`
+
+	// Xmin and Xmax are the snapshot bounds (pg_snapshot_xmin and
+	// pg_snapshot_xmax, as xid8) of the incremental read that made the
+	// cursor; zero in key-only cursors. Together with Key and Value they
+	// are this read's mark (see marks.go).
+	Xmin uint64 `json:"n,omitempty"`
+	Xmax uint64 `json:"x,omitempty"`
+	// Marks are the marks of earlier incremental reads the next read may
+	// still have to go back to, oldest first.
+	Marks []mark `json:"m,omitempty"`
+
+	// CDC is set in the cursors of change-data-capture reads (mode=cdc).
+	CDC *cdcPosition `json:"l,omitempty"`
 }
 
 func (p position) encode() connectors.Cursor {
@@ -47,11 +60,27 @@ func decodeCursor(c connectors.Cursor) (position, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return position{}, fmt.Errorf("%w: %s: cursor has trailing data", connectors.ErrInvalidCursor, Name)
 	}
-	if p.Table == "" || len(p.Key) == 0 {
+	if p.Table == "" || (len(p.Key) == 0 && p.CDC == nil) {
 		return position{}, fmt.Errorf("%w: %s: cursor names no table or key", connectors.ErrInvalidCursor, Name)
 	}
-	if p.Column == "" && p.Value != nil {
+	if p.Column == "" && (p.Value != nil || p.Xmax != 0 || len(p.Marks) > 0) {
 		return position{}, fmt.Errorf("%w: %s: cursor has a value but no cursor column", connectors.ErrInvalidCursor, Name)
+	}
+	if p.Xmin > p.Xmax {
+		return position{}, fmt.Errorf("%w: %s: cursor snapshot has xmin after xmax", connectors.ErrInvalidCursor, Name)
+	}
+	if len(p.Marks) > maxMarks {
+		return position{}, fmt.Errorf("%w: %s: cursor has %d marks, more than %d", connectors.ErrInvalidCursor, Name, len(p.Marks), maxMarks)
+	}
+	for _, m := range p.Marks {
+		if err := m.check(len(p.Key)); err != nil {
+			return position{}, err
+		}
+	}
+	if p.CDC != nil {
+		if err := p.CDC.check(); err != nil {
+			return position{}, err
+		}
 	}
 	return p, nil
 }

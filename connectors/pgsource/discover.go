@@ -17,6 +17,7 @@ type column struct {
 	typeName string // base type name
 	category string // pg_type.typcategory of the base type
 	typType  string // pg_type.typtype of the base type
+	baseOID  uint32 // OID of the base type
 }
 
 // table is one readable table.
@@ -54,7 +55,7 @@ func (s *Source) loadTables(ctx context.Context, q queryer, names []string) ([]*
 		var tname string
 		var c column
 		var tuples float64
-		if err := rows.Scan(&tname, &c.name, &c.sqlType, &c.typeName, &c.category, &c.typType, &tuples); err != nil {
+		if err := rows.Scan(&tname, &c.name, &c.sqlType, &c.typeName, &c.category, &c.typType, &c.baseOID, &tuples); err != nil {
 			rows.Close()
 			return nil, s.interpret(ctx, "list columns", err)
 		}
@@ -109,7 +110,8 @@ func (s *Source) Discover(ctx context.Context) (*connectors.Catalog, error) {
 			Schema:     canonical.SourceSchema{System: System, Object: t.name},
 			PrimaryKey: t.pk,
 		}
-		if _, ok := t.column(s.cursorColumn); ok && s.cursorColumn != "" {
+		obj.ChangeModel = s.changeModel(t)
+		if obj.ChangeModel == connectors.ChangeIncremental {
 			obj.CursorField = s.cursorColumn
 		}
 		for i, c := range t.columns {
@@ -207,4 +209,19 @@ func fieldType(c column) canonical.FieldType {
 		return canonical.TypeNumber
 	}
 	return canonical.TypeUnknown
+}
+
+// changeModel is how t is read under the connection's configuration:
+// mode=cdc captures changes; otherwise a table with the cursor column is
+// read incrementally and any other table as a full snapshot each sync.
+func (s *Source) changeModel(t *table) connectors.ChangeModel {
+	switch {
+	case s.mode == modeCDC:
+		return connectors.ChangeCDC
+	case s.cursorColumn != "":
+		if _, ok := t.column(s.cursorColumn); ok {
+			return connectors.ChangeIncremental
+		}
+	}
+	return connectors.ChangeSnapshot
 }

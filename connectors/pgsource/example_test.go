@@ -67,7 +67,10 @@ func Example() {
 		}
 	}
 
-	// Rows come in cursor-column order; the last cursor resumes after them.
+	// Rows come in cursor-column order. A read from the last cursor starts
+	// at its cursor value minus the look-back window (default 5m), or
+	// further back while transactions were open, so rows committed late
+	// with an earlier value are not missed: here it reads Ada again.
 	var last connectors.Cursor
 	err = src.Read(ctx, connectors.ReadRequest{Object: "customers"}, func(r connectors.Record) error {
 		fmt.Println(r.ID, r.Fields["name"])
@@ -77,9 +80,12 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	n := 0
-	_ = src.Read(ctx, connectors.ReadRequest{Object: "customers", Cursor: last}, func(connectors.Record) error { n++; return nil })
-	fmt.Println("after the last cursor:", n)
+	again := false
+	_ = src.Read(ctx, connectors.ReadRequest{Object: "customers", Cursor: last}, func(r connectors.Record) error {
+		again = again || r.Fields["name"] == "Ada"
+		return nil
+	})
+	fmt.Println("Ada read again:", again)
 	// Output:
 	// customers key [id] cursor updated_at
 	//   id integer
@@ -87,7 +93,7 @@ func Example() {
 	//   updated_at datetime
 	// 2 Grace
 	// 1 Ada
-	// after the last cursor: 0
+	// Ada read again: true
 }
 
 func ExampleNew() {

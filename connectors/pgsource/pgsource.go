@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -28,9 +29,10 @@ const System = "postgres"
 // Spec describes the pgsource connector and its configuration parameters.
 func Spec() connectors.Spec {
 	return connectors.Spec{
-		Name:        Name,
-		Version:     Version,
-		Description: "Reads the tables of a PostgreSQL (or Supabase) schema in primary-key order.",
+		Name:         Name,
+		Version:      Version,
+		Description:  "Reads the tables of a PostgreSQL (or Supabase) schema: full snapshots, commit-safe incremental reads, or change data capture by logical replication.",
+		ChangeModels: []connectors.ChangeModel{connectors.ChangeSnapshot, connectors.ChangeIncremental, connectors.ChangeCDC},
 		Params: []connectors.Param{
 			{Name: "url", Type: connectors.ParamString, Secret: true, Description: "PostgreSQL connection string (postgres://user:password@host:port/db); replaces host, port, user, password and database"},
 			{Name: "host", Type: connectors.ParamString, Description: "server host name or address, when url is not set"},
@@ -41,7 +43,11 @@ func Spec() connectors.Spec {
 			{Name: "sslmode", Type: connectors.ParamString, Default: "prefer", Description: "disable, prefer, require, verify-ca or verify-full"},
 			{Name: "schema", Type: connectors.ParamString, Default: "public", Description: "schema whose tables are read"},
 			{Name: "tables", Type: connectors.ParamString, Description: "comma-separated table names to read; all tables of the schema when empty"},
-			{Name: "cursor_column", Type: connectors.ParamString, Description: "column incremental reads follow (e.g. updated_at), in the tables that have it"},
+			{Name: "cursor_column", Type: connectors.ParamString, Description: "column incremental reads follow (e.g. updated_at), in the tables that have it; tables without it are read in full every sync"},
+			{Name: "lookback", Type: connectors.ParamDuration, Default: "5m", Description: "look-back window of incremental reads on a date or time cursor column: rows whose cursor value is this much older than the last one read are read again"},
+			{Name: "mode", Type: connectors.ParamString, Default: "auto", Description: "auto (incremental on tables with cursor_column, full snapshots otherwise) or cdc (logical replication: inserts, updates and deletes; needs wal_level=logical and the REPLICATION attribute)"},
+			{Name: "slot", Type: connectors.ParamString, Description: "mode=cdc: prefix of the replication slot and publication names (lower-case letters, digits, _; at most 40 characters); set one per connection. Default: aos_ and a hash of the server, database, schema and role"},
+			{Name: "cdc_wait", Type: connectors.ParamDuration, Default: "5s", Description: "mode=cdc: how long a read waits for the server's next message before it ends"},
 			{Name: "page_size", Type: connectors.ParamInt, Default: "1000", Description: "rows fetched per query"},
 			{Name: "max_conns", Type: connectors.ParamInt, Default: "4", Description: "largest number of open connections"},
 		},
@@ -68,7 +74,19 @@ type Source struct {
 	cursorColumn string
 	pageSize     int
 	secrets      []string // values scrubbed from error messages
+
+	mode     string        // modeAuto or modeCDC
+	lookback time.Duration // incremental reads: look-back window
+	slot     string        // mode=cdc: slot and publication name prefix
+	cdcWait  time.Duration // mode=cdc: idle time that ends a read
+	connCfg  *pgconn.Config
 }
+
+// Modes of the "mode" parameter.
+const (
+	modeAuto = "auto"
+	modeCDC  = "cdc"
+)
 
 var _ connectors.Connector = (*Source)(nil)
 
@@ -103,6 +121,18 @@ func New(cfg connectors.Config) (*Source, error) {
 		return nil, err
 	}
 
+	switch s.mode = strings.TrimSpace(get("mode")); s.mode {
+	case modeAuto, modeCDC:
+	default:
+		return nil, fmt.Errorf("%w: %s: parameter \"mode\" = %q: want auto or cdc", connectors.ErrInvalidConfig, Name, s.mode)
+	}
+	if s.lookback, err = time.ParseDuration(get("lookback")); err != nil || s.lookback < 0 {
+		return nil, fmt.Errorf("%w: %s: parameter \"lookback\" must be a duration of zero or more", connectors.ErrInvalidConfig, Name)
+	}
+	if s.cdcWait, err = time.ParseDuration(get("cdc_wait")); err != nil || s.cdcWait <= 0 {
+		return nil, fmt.Errorf("%w: %s: parameter \"cdc_wait\" must be a positive duration", connectors.ErrInvalidConfig, Name)
+	}
+
 	dsn, err := s.connString(get)
 	if err != nil {
 		return nil, err
@@ -114,6 +144,10 @@ func New(cfg connectors.Config) (*Source, error) {
 	if pw := pcfg.ConnConfig.Password; pw != "" {
 		s.secrets = append(s.secrets, pw)
 	}
+	if s.slot, err = slotPrefix(get("slot"), pcfg.ConnConfig, s.schema); err != nil {
+		return nil, err
+	}
+	s.connCfg = pcfg.ConnConfig.Config.Copy()
 	pcfg.MaxConns = int32(min(maxConns, 1<<20))
 	pcfg.ConnConfig.RuntimeParams["application_name"] = "autonomos-pgsource"
 	s.pool, err = pgxpool.NewWithConfig(context.Background(), pcfg)
@@ -171,7 +205,8 @@ func (s *Source) connString(get func(string) string) (string, error) {
 func (s *Source) Spec() connectors.Spec { return Spec() }
 
 // Check connects to the server and verifies that the schema and every
-// configured table exist. A refused role or password wraps
+// configured table exist, and for mode=cdc that the server runs with
+// wal_level = logical and the role may replicate. A refused role or password wraps
 // connectors.ErrUnauthorized; an unknown database, schema or table wraps
 // connectors.ErrInvalidConfig.
 func (s *Source) Check(ctx context.Context) error {
@@ -194,6 +229,19 @@ func (s *Source) Check(ctx context.Context) error {
 		}
 		if len(missing) > 0 {
 			return fmt.Errorf("%w: %s: schema %q has no table %q", connectors.ErrInvalidConfig, Name, s.schema, missing[0])
+		}
+	}
+	if s.mode == modeCDC {
+		var level string
+		var replication bool
+		if err := conn.QueryRow(ctx, `SELECT current_setting('wal_level'), rolreplication OR rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user`).Scan(&level, &replication); err != nil {
+			return s.interpret(ctx, "check replication", err)
+		}
+		if level != "logical" {
+			return fmt.Errorf("%w: %s: mode=cdc needs the server's wal_level = logical, it is %q", connectors.ErrInvalidConfig, Name, level)
+		}
+		if !replication {
+			return fmt.Errorf("%w: %s: mode=cdc needs a role with the REPLICATION attribute", connectors.ErrUnauthorized, Name)
 		}
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -61,19 +62,41 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, emit func
 	if len(t.pk) == 0 {
 		return fmt.Errorf("%w: %s: table %q has no primary key; reads resume by primary key, so add one or leave the table out of \"tables\"", connectors.ErrInvalidConfig, Name, t.name)
 	}
+	if s.mode == modeCDC {
+		_ = tx.Rollback(ctx)
+		return s.readCDC(ctx, t, pos, emit)
+	}
 	plan := newReadPlan(s.schema, t, s.cursorColumn)
 	if pos != nil {
 		if err := pos.check(t, plan.cursorCol.name); err != nil {
 			return err
+		}
+		if pos.CDC != nil {
+			return fmt.Errorf("%w: %s: cursor was made by a change-data-capture read; this connection reads table %q with mode %q", connectors.ErrInvalidCursor, Name, t.name, s.mode)
 		}
 		if err := plan.validate(ctx, tx, *pos); err != nil {
 			return s.cursorError(ctx, err)
 		}
 	}
 
+	var where string
+	var args []any
+	if plan.cursorCol.name != "" {
+		if err := tx.QueryRow(ctx, sqlSnapshotBounds).Scan(&plan.xmin, &plan.xmax); err != nil {
+			return s.interpret(ctx, "read snapshot", err)
+		}
+		rw := resumeFrom(pos)
+		plan.marks = rw.marks
+		where, args = plan.rewindWhere(rw, s.lookback)
+	} else {
+		where, args = plan.where(pos)
+	}
 	for {
-		page, last, err := plan.page(ctx, tx, pos, s.pageSize)
+		page, last, err := plan.page(ctx, tx, where, args, s.pageSize)
 		if err != nil {
+			if pos != nil {
+				return s.cursorError(ctx, err)
+			}
 			return s.interpret(ctx, fmt.Sprintf("read table %q", t.name), err)
 		}
 		for _, rec := range page {
@@ -87,7 +110,7 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, emit func
 		if len(page) < s.pageSize {
 			return nil
 		}
-		pos = &last
+		where, args = plan.where(&last)
 	}
 }
 
@@ -107,6 +130,33 @@ type readPlan struct {
 	selectSQL string // the columns, then key texts, then cursor text
 	orderSQL  string
 	fromSQL   string
+	// Incremental reads: the snapshot bounds and the earlier marks every
+	// record's cursor carries (see marks.go).
+	xmin, xmax uint64
+	marks      []mark
+}
+
+// timeTypes are the cursor-column base types the look-back window applies
+// to.
+var timeTypes = map[string]bool{"timestamptz": true, "timestamp": true, "date": true}
+
+// rewindWhere returns the condition an incremental read starts with.
+func (p *readPlan) rewindWhere(rw rewind, lookback time.Duration) (string, []any) {
+	if rw.full {
+		return "", nil
+	}
+	args := make([]any, 0, len(rw.values)+1)
+	vals := make([]string, len(rw.values))
+	for i, v := range rw.values {
+		args = append(args, v)
+		vals[i] = "$" + strconv.Itoa(i+1) + "::text::" + p.cursorCol.sqlType
+	}
+	from := "LEAST(" + strings.Join(vals, ", ") + ")"
+	if lookback > 0 && timeTypes[p.cursorCol.typeName] {
+		args = append(args, lookback.String())
+		from += " - $" + strconv.Itoa(len(args)) + "::interval"
+	}
+	return " WHERE src." + pgx.Identifier{p.cursorCol.name}.Sanitize() + " >= " + from, args
 }
 
 func newReadPlan(schema string, t *table, cursorColumn string) *readPlan {
@@ -200,14 +250,26 @@ func (p *readPlan) validate(ctx context.Context, tx pgx.Tx, pos position) error 
 		cols = append(append([]column{}, cols...), p.cursorCol)
 		args = append(args, *pos.Value)
 	}
+	for _, m := range pos.Marks {
+		if m.Start {
+			continue
+		}
+		for _, k := range m.Key {
+			args = append(args, k)
+		}
+		cols = append(append([]column{}, cols...), p.pkCols...)
+		if m.Value != nil {
+			cols = append(cols, p.cursorCol)
+			args = append(args, *m.Value)
+		}
+	}
 	_, err := tx.Exec(ctx, "SELECT "+strings.TrimSuffix(strings.TrimPrefix(params(cols, 1), "("), ")"), args...)
 	return err
 }
 
 // page reads up to limit rows after pos and returns them as records, with
 // the position of the last one.
-func (p *readPlan) page(ctx context.Context, tx pgx.Tx, pos *position, limit int) ([]connectors.Record, position, error) {
-	where, args := p.where(pos)
+func (p *readPlan) page(ctx context.Context, tx pgx.Tx, where string, args []any, limit int) ([]connectors.Record, position, error) {
 	sql := "SELECT " + p.selectSQL + " FROM " + p.fromSQL + where + " ORDER BY " + p.orderSQL + " LIMIT " + strconv.Itoa(limit)
 	rows, err := tx.Query(ctx, sql, args...)
 	if err != nil {
@@ -220,7 +282,7 @@ func (p *readPlan) page(ctx context.Context, tx pgx.Tx, pos *position, limit int
 	ncol := len(p.t.columns)
 	for rows.Next() {
 		raw := rows.RawValues()
-		last = position{Table: p.t.name, Key: make([]string, len(p.pkCols)), Column: p.cursorCol.name}
+		last = position{Table: p.t.name, Key: make([]string, len(p.pkCols)), Column: p.cursorCol.name, Xmin: p.xmin, Xmax: p.xmax, Marks: p.marks}
 		for i := range p.pkCols {
 			last.Key[i] = string(raw[ncol+i]) // text: binary form is the UTF-8 text
 		}

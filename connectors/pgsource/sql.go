@@ -25,6 +25,7 @@ SELECT c.relname,
        bt.typname,
        bt.typcategory,
        bt.typtype,
+       bt.oid,
        c.reltuples::float8
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -51,3 +52,24 @@ WHERE i.indisprimary
   AND n.nspname = $1
   AND ($2::text[] IS NULL OR c.relname = ANY ($2::text[]))
 ORDER BY c.relname, k.ord`
+
+// sqlSnapshotBounds returns the current transaction snapshot's bounds for
+// commit-safe incremental reads (xid8 values, PostgreSQL 13 and later): the
+// oldest transaction in progress that may belong to this database, or xmax
+// when there is none, and xmax. Transactions that pg_stat_activity shows in
+// another database are left out (they cannot write this database's
+// tables); any other in-progress transaction, one that ended meanwhile or a
+// prepared one, is kept.
+const sqlSnapshotBounds = `
+WITH snap AS (SELECT pg_current_snapshot() AS s),
+other AS (
+	SELECT a.backend_xid::text::bigint AS x
+	FROM pg_catalog.pg_stat_activity a
+	WHERE a.backend_xid IS NOT NULL
+	  AND a.datid IS DISTINCT FROM (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = current_database()))
+SELECT coalesce(
+         (SELECT min(x::text::numeric) FROM pg_snapshot_xip(snap.s) AS x
+          WHERE (x::text::numeric % 4294967296)::bigint NOT IN (SELECT other.x FROM other)),
+         pg_snapshot_xmax(snap.s)::text::numeric)::int8,
+       pg_snapshot_xmax(snap.s)::text::numeric::int8
+FROM snap`

@@ -72,6 +72,7 @@ func (b *batcher) emit(r connectors.Record) error {
 	pr.Cursor = b.add(string(r.Cursor))
 	pr.FieldsJson = nil
 	pr.Error = nil
+	pr.Deleted = r.Deleted && r.Err == nil
 	switch {
 	case r.Err != nil:
 		pr.Error = recordErrorToPB(r.Err)

@@ -21,6 +21,9 @@ func specToPB(s connectors.Spec) *connectorpb.Spec {
 		Version:     validUTF8(s.Version),
 		Description: validUTF8(s.Description),
 	}
+	for _, m := range s.ChangeModels {
+		out.ChangeModels = append(out.ChangeModels, validUTF8(string(m)))
+	}
 	if s.Params != nil {
 		out.Params = make([]*connectorpb.Param, len(s.Params))
 	}
@@ -42,6 +45,9 @@ func specFromPB(s *connectorpb.Spec) connectors.Spec {
 		Name:        s.GetName(),
 		Version:     s.GetVersion(),
 		Description: s.GetDescription(),
+	}
+	for _, m := range s.GetChangeModels() {
+		out.ChangeModels = append(out.ChangeModels, connectors.ChangeModel(m))
 	}
 	if len(s.GetParams()) > 0 {
 		out.Params = make([]connectors.Param, len(s.GetParams()))
@@ -86,6 +92,7 @@ func catalogToPB(c *connectors.Catalog) (*connectorpb.DiscoverResponse, error) {
 			System:      validUTF8(o.Schema.System),
 			Object:      validUTF8(o.Schema.Object),
 			CursorField: validUTF8(o.CursorField),
+			ChangeModel: validUTF8(string(o.ChangeModel)),
 			Fields:      make([]*connectorpb.Field, len(o.Schema.Fields)),
 		}
 		for _, k := range o.PrimaryKey {
@@ -118,6 +125,10 @@ func catalogFromPB(r *connectorpb.DiscoverResponse) (*connectors.Catalog, error)
 			},
 			PrimaryKey:  po.GetPrimaryKey(),
 			CursorField: po.GetCursorField(),
+			ChangeModel: connectors.ChangeModel(po.GetChangeModel()),
+		}
+		if o.ChangeModel != "" && !o.ChangeModel.Valid() {
+			return nil, fmt.Errorf("%w: object %q has unknown change model %q", ErrProtocol, po.GetObject(), po.GetChangeModel())
 		}
 		for j, pf := range po.GetFields() {
 			samples, err := decodeSamples(pf.GetSamplesJson())
@@ -138,7 +149,7 @@ func catalogFromPB(r *connectorpb.DiscoverResponse) (*connectors.Catalog, error)
 // recordToPB encodes r. A record whose fields have no wire form is sent as a
 // record error instead, so the read goes on.
 func recordToPB(r *connectors.Record, buf []byte) *connectorpb.Record {
-	out := &connectorpb.Record{Id: []byte(r.ID), Cursor: []byte(r.Cursor)}
+	out := &connectorpb.Record{Id: []byte(r.ID), Cursor: []byte(r.Cursor), Deleted: r.Deleted && r.Err == nil}
 	if r.Err != nil {
 		out.Error = recordErrorToPB(r.Err)
 		return out
@@ -171,6 +182,7 @@ func recordFromPB(r *connectorpb.Record) connectors.Record {
 		out.Err = &connectors.RecordError{Location: e.GetLocation(), Reason: e.GetReason(), Raw: string(e.GetRaw())}
 		return out
 	}
+	out.Deleted = r.GetDeleted()
 	fields, err := decodeFields(r.GetFieldsJson())
 	if err != nil {
 		out.Err = &connectors.RecordError{

@@ -69,6 +69,18 @@
 //		--go-grpc_out=internal/connectorpb --go-grpc_opt=paths=source_relative \
 //		connector.proto
 //
+// # Change models
+//
+// A plugin states how its reads reflect source changes, like a built-in
+// connector: Spec.ChangeModels lists the models it can read with, and
+// Discover sets Object.ChangeModel per object (snapshot, incremental or
+// cdc; empty is snapshot). Both cross the protocol (Spec.change_models,
+// Object.change_model), as does Record.Deleted (Record.deleted), so a
+// plugin reporting deletes at the source gets them to the platform as
+// delete events. The host refuses an object with an unknown change model
+// (ErrProtocol). connectortest checks what a plugin declares, as for any
+// connector.
+//
 // # Errors
 //
 // A plugin connector's errors keep their connectors sentinels across the

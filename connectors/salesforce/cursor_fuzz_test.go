@@ -26,7 +26,7 @@ func FuzzDecodeCursor(f *testing.F) {
 		if !identRE.MatchString(p.Object) || !idRE.MatchString(p.ID) {
 			t.Fatalf("accepted unchecked values: %+v", p)
 		}
-		soql := buildQuery(p.Object, []fieldInfo{{Name: "Id", Type: "id"}}, p.SystemModstamp != "", &p, ts)
+		soql := buildQuery(p.Object, []fieldInfo{{Name: "Id", Type: "id"}}, p.SystemModstamp != "", &p, ts, false)
 		if _, _, err := decodeCursor(p.encode()); err != nil {
 			t.Fatalf("re-decode of an accepted cursor: %v (query %s)", err, soql)
 		}

@@ -107,8 +107,10 @@ func (s *Source) Discover(ctx context.Context) (*connectors.Catalog, error) {
 			Schema:     canonical.SourceSchema{System: System, Object: name},
 			PrimaryKey: []string{"Id"},
 		}
+		obj.ChangeModel = connectors.ChangeSnapshot
 		if hasField(fields, "SystemModstamp") {
 			obj.CursorField = "SystemModstamp"
+			obj.ChangeModel = connectors.ChangeIncremental
 		}
 		if !hasField(fields, "Id") {
 			obj.PrimaryKey = nil

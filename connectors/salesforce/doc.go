@@ -32,10 +32,25 @@
 //	ORDER BY SystemModstamp, Id
 //
 // The cursor is the JSON document {"object", "systemModstamp", "id"} of the
-// last record read; a record modified after it is read again. Objects
-// without SystemModstamp are read in Id order. Deleted records are not
-// reported. Base64 fields are left out of queries (the API only returns
-// them one record at a time).
+// last record read; a record modified after it is read again. Base64 fields
+// are left out of queries (the API only returns them one record at a
+// time).
+//
+// # Change models
+//
+// Objects with SystemModstamp are incremental (Object.ChangeModel). A read
+// from the empty cursor uses the query resource with WHERE IsDeleted =
+// false: the live records. A read from a cursor uses queryAll, which also
+// returns the records deleted since (deleting a record sets IsDeleted and
+// moves its SystemModstamp): they are emitted as Deleted records (ID set,
+// Fields nil), in the same (SystemModstamp, Id) order as the changes.
+// Salesforce keeps deleted records in the recycle bin for 15 days; a
+// record purged from it before the next read is not reported, so a full
+// pass from the empty cursor (whose missing IDs the platform turns into
+// deletes) is still needed after a longer pause.
+//
+// Objects without SystemModstamp (a few system sObjects) are snapshot
+// objects: read in Id order, in full every sync.
 //
 // Record.ID is the record's Id. Record.Fields holds the queried fields with
 // the "attributes" entry removed: int fields as int64, double, currency and

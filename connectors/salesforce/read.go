@@ -80,7 +80,9 @@ func decodeCursor(c connectors.Cursor) (position, time.Time, error) {
 
 // Read emits the records of sObject req.Object after req.Cursor, in
 // (SystemModstamp, Id) order, or Id order for objects without
-// SystemModstamp. A record that cannot be decoded is emitted with Err set.
+// SystemModstamp. From a cursor, records deleted since it (still in the
+// recycle bin) are emitted with Deleted set. A record that cannot be
+// decoded is emitted with Err set.
 // An unknown object wraps connectors.ErrNotFound; a cursor made for another
 // object or unparseable wraps connectors.ErrInvalidCursor. Read returns
 // ctx.Err() when ctx is cancelled and the error of emit when emit fails.
@@ -118,8 +120,16 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, emit func
 		return fmt.Errorf("%w: %s: cursor does not match how sObject %q is read (start over with an empty cursor)", connectors.ErrInvalidCursor, Name, req.Object)
 	}
 
-	soql := buildQuery(req.Object, fields, incremental, pos, cursor)
-	path, query := s.apiPath("/query"), url.Values{"q": {soql}}
+	// A read from a cursor uses queryAll, which also returns the records
+	// deleted since (IsDeleted, still in the recycle bin): they become
+	// Deleted records. A read from the start wants the live records only.
+	withDeletes := incremental && pos != nil && hasField(fields, "IsDeleted")
+	soql := buildQuery(req.Object, fields, incremental, pos, cursor, incremental && pos == nil && hasField(fields, "IsDeleted"))
+	resource := "/query"
+	if withDeletes {
+		resource = "/queryAll"
+	}
+	path, query := s.apiPath(resource), url.Values{"q": {soql}}
 	last := req.Cursor
 	for {
 		var page queryResult
@@ -160,13 +170,15 @@ func (s *Source) nextPath(next string) (string, error) {
 // buildQuery writes the SOQL of a read. Names were checked against identRE
 // and cursor values against idRE and time.Parse, so nothing untrusted
 // reaches the text unchecked.
-func buildQuery(object string, fields []fieldInfo, incremental bool, pos *position, cursor time.Time) string {
+func buildQuery(object string, fields []fieldInfo, incremental bool, pos *position, cursor time.Time, liveOnly bool) string {
 	var b strings.Builder
 	b.WriteString("SELECT " + fieldList(fields) + " FROM " + object)
 	if incremental {
 		if pos != nil {
 			ts := cursor.Format(soqlTime)
 			fmt.Fprintf(&b, " WHERE SystemModstamp > %s OR (SystemModstamp = %s AND Id > '%s')", ts, ts, pos.ID)
+		} else if liveOnly {
+			b.WriteString(" WHERE IsDeleted = false")
 		}
 		b.WriteString(" ORDER BY SystemModstamp, Id")
 	} else {
@@ -207,6 +219,9 @@ func (s *Source) record(object string, raw json.RawMessage, fields []fieldInfo, 
 			return fail(id, "record has no SystemModstamp")
 		}
 		p.SystemModstamp = ts.Format(time.RFC3339Nano)
+	}
+	if deleted, _ := m["IsDeleted"].(bool); deleted {
+		return connectors.Record{ID: id, Deleted: true, Cursor: p.encode()}
 	}
 	return connectors.Record{ID: id, Fields: m, Cursor: p.encode()}
 }

@@ -31,9 +31,10 @@ const DefaultLoginURL = "https://login.salesforce.com"
 // Spec describes the salesforce connector and its configuration parameters.
 func Spec() connectors.Spec {
 	return connectors.Spec{
-		Name:        Name,
-		Version:     Version,
-		Description: "Reads Salesforce sObjects through the REST API with SOQL, incrementally on SystemModstamp.",
+		Name:         Name,
+		Version:      Version,
+		Description:  "Reads Salesforce sObjects through the REST API with SOQL, incrementally on SystemModstamp.",
+		ChangeModels: []connectors.ChangeModel{connectors.ChangeIncremental, connectors.ChangeSnapshot},
 		Params: []connectors.Param{
 			{Name: "instance_url", Type: connectors.ParamURL, Description: "the org's URL (https://MyDomain.my.salesforce.com); the token response's instance_url is used for API calls"},
 			{Name: "login_url", Type: connectors.ParamURL, Description: "OAuth server; defaults to instance_url, then " + DefaultLoginURL},

@@ -135,6 +135,29 @@ func TestConformance(t *testing.T) {
 			})
 		})
 	}
+	t.Run("changes", func(t *testing.T) {
+		// A fresh org whose clock stamps every change after the records
+		// before it, as Salesforce's does.
+		org := sftest.New(&sftest.Options{ClientID: clientID, ClientSecret: clientSecret, PageSize: 7})
+		defer org.Close()
+		require.NoError(t, org.AddObject("Account", sftest.Field{Name: "Name", Type: "string"}, sftest.Field{Name: "Active__c", Type: "boolean"}))
+		m := &orgMutator{srv: org, names: map[string]string{}}
+		for i := 1; i <= 20; i++ {
+			name := fmt.Sprintf("Account %02d", i)
+			id, err := org.Insert("Account", map[string]any{"Name": name, "Active__c": i%2 == 0})
+			require.NoError(t, err)
+			m.names[id] = name
+		}
+		connectortest.Run(t, connectortest.Harness{
+			New: func(_ context.Context, cfg connectors.Config) (connectors.Connector, error) {
+				return salesforce.New(cfg)
+			},
+			Config:      config(org),
+			Object:      "Account",
+			ReadTimeout: 30 * time.Second,
+			Mutator:     m,
+		})
+	})
 	t.Run("refresh token flow", func(t *testing.T) {
 		connectortest.Run(t, connectortest.Harness{
 			New: func(_ context.Context, cfg connectors.Config) (connectors.Connector, error) {
@@ -165,7 +188,7 @@ func TestDiscover(t *testing.T) {
 	acc, _ := cat.Object("Account")
 	require.Equal(t, "SystemModstamp", acc.CursorField)
 	want := map[string]canonical.FieldType{
-		"Id": canonical.TypeString, "CreatedDate": canonical.TypeDatetime, "LastModifiedDate": canonical.TypeDatetime,
+		"Id": canonical.TypeString, "IsDeleted": canonical.TypeBoolean, "CreatedDate": canonical.TypeDatetime, "LastModifiedDate": canonical.TypeDatetime,
 		"SystemModstamp": canonical.TypeDatetime, "Name": canonical.TypeString, "Industry": canonical.TypeString,
 		"AnnualRevenue": canonical.TypeNumber, "NumberOfEmployees": canonical.TypeInteger, "Active__c": canonical.TypeBoolean,
 		"Founded__c": canonical.TypeDate, "Website": canonical.TypeString,
@@ -185,8 +208,10 @@ func TestDiscover(t *testing.T) {
 	web, _ := acc.Schema.Field("Website")
 	require.Empty(t, web.Samples, "null values are no samples")
 
+	require.Equal(t, connectors.ChangeIncremental, acc.ChangeModel)
 	note, _ := cat.Object("Note")
 	require.Empty(t, note.CursorField)
+	require.Equal(t, connectors.ChangeSnapshot, note.ChangeModel, "no SystemModstamp: read in full every sync")
 }
 
 func readAll(t *testing.T, s *salesforce.Source, req connectors.ReadRequest) []connectors.Record {
@@ -414,4 +439,75 @@ func TestDiscoverWithoutSamples(t *testing.T) {
 	c, _ := cat.Object("Contact")
 	last, _ := c.Schema.Field("LastName")
 	require.NotEmpty(t, last.Samples)
+}
+
+// TestDeletesFromQueryAll: a read from a cursor reports the records deleted
+// since as Deleted records (queryAll with IsDeleted), with the inserts and
+// updates, and the records applied end equal to the org's live records.
+// Before: deleted records were never reported (failed on the old code).
+func TestDeletesFromQueryAll(t *testing.T) {
+	t.Parallel()
+	srv := sftest.New(&sftest.Options{ClientID: clientID, ClientSecret: clientSecret, PageSize: 7})
+	t.Cleanup(srv.Close)
+	require.NoError(t, srv.AddObject("Account", sftest.Field{Name: "Name", Type: "string"}, sftest.Field{Name: "Active__c", Type: "boolean"}))
+	for i := 1; i <= 25; i++ {
+		_, err := srv.Insert("Account", map[string]any{"Name": fmt.Sprintf("Account %02d", i), "Active__c": i%2 == 0})
+		require.NoError(t, err)
+	}
+	s := open(t, config(srv))
+	state := map[string]map[string]any{}
+	var cursor connectors.Cursor
+	apply := func(recs []connectors.Record) {
+		for _, r := range recs {
+			require.Nil(t, r.Err)
+			if r.Deleted {
+				require.Nil(t, r.Fields)
+				delete(state, r.ID)
+			} else {
+				state[r.ID] = r.Fields
+			}
+			cursor = r.Cursor
+		}
+	}
+	first := readAll(t, s, connectors.ReadRequest{Object: "Account"})
+	apply(first)
+	require.Len(t, state, 25)
+
+	ids := recordIDs(first)
+	require.NoError(t, srv.Delete("Account", ids[3]))
+	require.NoError(t, srv.Update("Account", ids[5], map[string]any{"Name": "Renamed"}))
+	added, err := srv.Insert("Account", map[string]any{"Name": "New", "Active__c": true})
+	require.NoError(t, err)
+	require.NoError(t, srv.Delete("Account", ids[7]))
+
+	recs := readAll(t, s, connectors.ReadRequest{Object: "Account", Cursor: cursor})
+	require.Len(t, recs, 4, "two deletes, an update and an insert, each once")
+	var deleted []string
+	for _, r := range recs {
+		if r.Deleted {
+			deleted = append(deleted, r.ID)
+		}
+	}
+	require.Equal(t, []string{ids[3], ids[7]}, deleted)
+	apply(recs)
+	require.Len(t, state, 24)
+	require.Equal(t, "Renamed", state[ids[5]]["Name"])
+	require.Contains(t, state, added)
+	require.Empty(t, readAll(t, s, connectors.ReadRequest{Object: "Account", Cursor: cursor}))
+
+	// A read from the start holds the live records only.
+	again := readAll(t, s, connectors.ReadRequest{Object: "Account"})
+	require.Len(t, again, 24)
+	for _, r := range again {
+		require.False(t, r.Deleted)
+		require.Contains(t, state, r.ID)
+	}
+}
+
+func recordIDs(recs []connectors.Record) []string {
+	out := make([]string, len(recs))
+	for i, r := range recs {
+		out[i] = r.ID
+	}
+	return out
 }

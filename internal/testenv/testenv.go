@@ -72,12 +72,59 @@ func Name(prefix string) string {
 // remaining connections terminated, when the test ends.
 func PostgresURL(t testing.TB) string {
 	t.Helper()
-	admin := AdminDatabaseURL()
+	return createDatabase(t, AdminDatabaseURL(), startHint)
+}
+
+// DefaultCDCDatabaseURL is used when TEST_CDC_DATABASE_URL is unset: the
+// dedicated wal_level=logical cluster scripts/services.sh starts.
+const DefaultCDCDatabaseURL = "postgres://root@127.0.0.1:5433/postgres?sslmode=disable"
+
+const cdcStartHint = "the change-data-capture tests need a PostgreSQL server with wal_level=logical: " +
+	"run scripts/services.sh (it starts a dedicated cluster on port 5433), " +
+	"or point TEST_CDC_DATABASE_URL at a superuser connection to such a server"
+
+// CDCAdminDatabaseURL returns the URL of the administrative database on the
+// PostgreSQL server with wal_level=logical that change-data-capture tests
+// use (TEST_CDC_DATABASE_URL, default DefaultCDCDatabaseURL).
+func CDCAdminDatabaseURL() string {
+	if u := os.Getenv("TEST_CDC_DATABASE_URL"); u != "" {
+		return u
+	}
+	return DefaultCDCDatabaseURL
+}
+
+// CDCPostgresURL is PostgresURL on the wal_level=logical server of
+// CDCAdminDatabaseURL. It fails the test, saying how to start that server,
+// when it does not answer or does not run with wal_level=logical. Tests
+// must drop the replication slots they create before the test ends (a
+// database with an active slot cannot be dropped).
+func CDCPostgresURL(t testing.TB) string {
+	t.Helper()
+	admin := CDCAdminDatabaseURL()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, admin)
 	if err != nil {
-		t.Fatalf("testenv: PostgreSQL at %s is not reachable: %v\n%s", redactURL(admin), err, startHint)
+		t.Fatalf("testenv: PostgreSQL at %s is not reachable: %v\n%s", redactURL(admin), err, cdcStartHint)
+	}
+	var level string
+	err = conn.QueryRow(ctx, "SHOW wal_level").Scan(&level)
+	conn.Close(context.Background())
+	if err != nil || level != "logical" {
+		t.Fatalf("testenv: PostgreSQL at %s has wal_level %q (err %v), not logical\n%s", redactURL(admin), level, err, cdcStartHint)
+	}
+	return createDatabase(t, admin, cdcStartHint)
+}
+
+// createDatabase creates a fresh database on the server of admin, dropped
+// when the test ends, and returns its URL.
+func createDatabase(t testing.TB, admin, hint string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		t.Fatalf("testenv: PostgreSQL at %s is not reachable: %v\n%s", redactURL(admin), err, hint)
 	}
 	defer conn.Close(context.Background())
 	name := Name("aostest")
@@ -87,7 +134,7 @@ func PostgresURL(t testing.TB) string {
 	t.Cleanup(func() { dropDatabase(t, admin, name) })
 	u, err := url.Parse(admin)
 	if err != nil {
-		t.Fatalf("testenv: parse TEST_DATABASE_URL: %v", err)
+		t.Fatalf("testenv: parse %s: %v", redactURL(admin), err)
 	}
 	u.Path = "/" + name
 	return u.String()

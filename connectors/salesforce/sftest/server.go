@@ -140,7 +140,8 @@ func (s *Server) Close() {
 func (s *Server) Options() Options { return s.opts }
 
 // AddObject adds an sObject with the given fields plus the standard Id,
-// CreatedDate, LastModifiedDate and SystemModstamp fields (unless listed).
+// IsDeleted, CreatedDate, LastModifiedDate and SystemModstamp fields
+// (unless listed).
 // It fails if the name is taken.
 func (s *Server) AddObject(name string, fields ...Field) error {
 	return s.addObject(name, true, fields)
@@ -171,7 +172,7 @@ func (s *Server) addObject(name string, stamps bool, fields []Field) error {
 	}
 	std := []Field{{Name: "Id", Type: "id"}}
 	if stamps {
-		std = append(std, Field{Name: "CreatedDate", Type: "datetime"}, Field{Name: "LastModifiedDate", Type: "datetime"}, Field{Name: "SystemModstamp", Type: "datetime"})
+		std = append(std, Field{Name: "IsDeleted", Type: "boolean"}, Field{Name: "CreatedDate", Type: "datetime"}, Field{Name: "LastModifiedDate", Type: "datetime"}, Field{Name: "SystemModstamp", Type: "datetime"})
 	}
 	for _, f := range append(std, fields...) {
 		if _, dup := o.types[f.Name]; dup {
@@ -201,6 +202,9 @@ func (s *Server) Insert(object string, fields map[string]any) (string, error) {
 	s.seq++
 	id := o.prefix + fmt.Sprintf("%012d", s.seq) + "AAA"
 	rec := map[string]any{"Id": id}
+	if _, ok := o.types["IsDeleted"]; ok {
+		rec["IsDeleted"] = false
+	}
 	now := s.tick()
 	for _, f := range []string{"CreatedDate", "LastModifiedDate", "SystemModstamp"} {
 		if _, ok := o.types[f]; ok {
@@ -236,6 +240,48 @@ func (s *Server) Update(object, id string, fields map[string]any) error {
 		}
 	}
 	return fmt.Errorf("sftest: sObject %q has no record %q", object, id)
+}
+
+// Delete moves a record to the recycle bin, as Salesforce does: IsDeleted
+// becomes true and LastModifiedDate and SystemModstamp take the server
+// clock. The query resource no longer returns it; queryAll does, until
+// EmptyRecycleBin. It fails on an unknown sObject or record, on a record
+// already deleted and on an sObject without IsDeleted.
+func (s *Server) Delete(object, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, err := s.object(object)
+	if err != nil {
+		return err
+	}
+	if _, ok := o.types["IsDeleted"]; !ok {
+		return fmt.Errorf("sftest: sObject %q has no IsDeleted field", object)
+	}
+	for _, rec := range o.records {
+		if rec["Id"] == id && rec["IsDeleted"] != true {
+			now := s.tick()
+			rec["IsDeleted"] = true
+			rec["LastModifiedDate"], rec["SystemModstamp"] = now, now
+			return nil
+		}
+	}
+	return fmt.Errorf("sftest: sObject %q has no live record %q", object, id)
+}
+
+// EmptyRecycleBin removes the deleted records for good: queryAll no longer
+// returns them.
+func (s *Server) EmptyRecycleBin() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, o := range s.objects {
+		live := o.records[:0]
+		for _, rec := range o.records {
+			if rec["IsDeleted"] != true {
+				live = append(live, rec)
+			}
+		}
+		o.records = live
+	}
 }
 
 func (s *Server) tick() time.Time {
@@ -416,9 +462,13 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(rest, "/sobjects/") && strings.HasSuffix(rest, "/describe"):
 		s.describe(w, strings.TrimSuffix(strings.TrimPrefix(rest, "/sobjects/"), "/describe"))
 	case rest == "/query" || rest == "/query/":
-		s.query(w, version, r.URL.Query().Get("q"))
+		s.query(w, version, "query", r.URL.Query().Get("q"))
 	case strings.HasPrefix(rest, "/query/"):
-		s.nextPage(w, version, strings.TrimPrefix(rest, "/query/"))
+		s.nextPage(w, version, "query", strings.TrimPrefix(rest, "/query/"))
+	case rest == "/queryAll" || rest == "/queryAll/":
+		s.query(w, version, "queryAll", r.URL.Query().Get("q"))
+	case strings.HasPrefix(rest, "/queryAll/"):
+		s.nextPage(w, version, "queryAll", strings.TrimPrefix(rest, "/queryAll/"))
 	default:
 		apiError(w, http.StatusNotFound, "NOT_FOUND", "The requested resource does not exist")
 	}
@@ -454,7 +504,9 @@ func (s *Server) describe(w http.ResponseWriter, name string) {
 	writeJSON(w, http.StatusOK, map[string]any{"name": name, "label": name, "keyPrefix": o.prefix, "queryable": true, "fields": fields})
 }
 
-func (s *Server) query(w http.ResponseWriter, version, soql string) {
+// query answers the query resource, or queryAll (resource "queryAll"),
+// which also returns the records in the recycle bin (IsDeleted true).
+func (s *Server) query(w http.ResponseWriter, version, resource, soql string) {
 	q, err := ParseSOQL(soql)
 	if err != nil {
 		apiError(w, http.StatusBadRequest, "MALFORMED_QUERY", err.Error())
@@ -482,6 +534,9 @@ func (s *Server) query(w http.ResponseWriter, version, soql string) {
 	}
 	var rows []map[string]any
 	for _, rec := range o.records {
+		if rec["IsDeleted"] == true && resource != "queryAll" {
+			continue
+		}
 		if q.Where == nil || q.Where.eval(rec, o.types) {
 			rows = append(rows, rec)
 		}
@@ -507,7 +562,7 @@ func (s *Server) query(w http.ResponseWriter, version, soql string) {
 	for i, rec := range rows {
 		out[i] = s.render(o, rec, q.Fields, version)
 	}
-	s.page(w, version, out, len(out))
+	s.page(w, version, resource, out, len(out))
 }
 
 func slicesContains(list []string, v string) bool {
@@ -520,26 +575,26 @@ func slicesContains(list []string, v string) bool {
 }
 
 // page answers with the first page of rows and keeps the rest under a
-// query locator.
-func (s *Server) page(w http.ResponseWriter, version string, rows []map[string]any, total int) {
+// query locator, reached at .../{resource}/{locator}.
+func (s *Server) page(w http.ResponseWriter, version, resource string, rows []map[string]any, total int) {
 	n := min(len(rows), s.opts.PageSize)
 	ans := map[string]any{"totalSize": total, "done": n == len(rows), "records": rows[:n]}
 	if n < len(rows) {
 		loc := "01g" + randomHex(6) + "-" + strconv.Itoa(n)
-		s.locators[loc] = rows[n:]
-		ans["nextRecordsUrl"] = "/services/data/" + version + "/query/" + loc
+		s.locators[resource+"/"+loc] = rows[n:]
+		ans["nextRecordsUrl"] = "/services/data/" + version + "/" + resource + "/" + loc
 	}
 	writeJSON(w, http.StatusOK, ans)
 }
 
-func (s *Server) nextPage(w http.ResponseWriter, version, loc string) {
-	rows, ok := s.locators[loc]
+func (s *Server) nextPage(w http.ResponseWriter, version, resource, loc string) {
+	rows, ok := s.locators[resource+"/"+loc]
 	if !ok {
 		apiError(w, http.StatusBadRequest, "INVALID_QUERY_LOCATOR", "invalid query locator")
 		return
 	}
-	delete(s.locators, loc)
-	s.page(w, version, rows, len(rows))
+	delete(s.locators, resource+"/"+loc)
+	s.page(w, version, resource, rows, len(rows))
 }
 
 // render writes a record the way the REST API does.

@@ -65,6 +65,37 @@ func TestServerShapes(t *testing.T) {
 	require.Equal(t, 200, code)
 	require.Contains(t, body, `"done":true`)
 
+	// queryAll also returns records in the recycle bin, with IsDeleted
+	// true, and pages under /queryAll/; query leaves them out.
+	var ids []string
+	for _, r := range page.Records {
+		ids = append(ids, r["Id"].(string))
+	}
+	require.NoError(t, srv.Delete("Account", ids[0]))
+	require.Error(t, srv.Delete("Account", ids[0]), "deleted twice")
+	code, body = get("/services/data/v60.0/query?q=" + url.QueryEscape("SELECT Id, IsDeleted FROM Account"))
+	require.Equal(t, 200, code)
+	require.Contains(t, body, `"totalSize":2`)
+	require.NotContains(t, body, ids[0])
+	code, body = get("/services/data/v60.0/queryAll?q=" + url.QueryEscape("SELECT Id, Name, IsDeleted FROM Account WHERE IsDeleted = true"))
+	require.Equal(t, 200, code)
+	require.NoError(t, json.Unmarshal([]byte(body), &page))
+	require.Equal(t, 1, page.TotalSize)
+	require.Equal(t, ids[0], page.Records[0]["Id"])
+	require.Equal(t, true, page.Records[0]["IsDeleted"])
+	code, body = get("/services/data/v60.0/queryAll?q=" + url.QueryEscape("SELECT Id FROM Account ORDER BY Id"))
+	require.Equal(t, 200, code)
+	require.NoError(t, json.Unmarshal([]byte(body), &page))
+	require.Equal(t, 3, page.TotalSize)
+	require.Regexp(t, `^/services/data/v60\.0/queryAll/01g`, page.NextRecordsURL)
+	code, body = get(page.NextRecordsURL)
+	require.Equal(t, 200, code)
+	require.Contains(t, body, `"done":true`)
+	srv.EmptyRecycleBin()
+	code, body = get("/services/data/v60.0/queryAll?q=" + url.QueryEscape("SELECT Id FROM Account"))
+	require.Equal(t, 200, code)
+	require.Contains(t, body, `"totalSize":2`)
+
 	code, body = get("/services/data/v60.0/query?q=" + url.QueryEscape("SELECT Id FROM Nope"))
 	require.Equal(t, 400, code)
 	require.Contains(t, body, `"errorCode":"INVALID_TYPE"`)

@@ -50,6 +50,9 @@ func Spec() connectors.Spec {
 		Name:        Name,
 		Version:     Version,
 		Description: "Reads objects from a paginated JSON-over-HTTP API.",
+		// The API pages by record ID and reports neither changes nor
+		// deletes: every sync reads each object in full.
+		ChangeModels: []connectors.ChangeModel{connectors.ChangeSnapshot},
 		Params: []connectors.Param{
 			{Name: "base_url", Type: connectors.ParamURL, Required: true, Description: "The API's base URL, e.g. https://api.example.com/v1."},
 			{Name: "token", Type: connectors.ParamString, Required: true, Secret: true, Description: "The bearer token sent with every request."},
@@ -129,7 +132,7 @@ func (c *Connector) Discover(ctx context.Context) (*connectors.Catalog, error) {
 		if err != nil {
 			return nil, err
 		}
-		obj := connectors.Object{Schema: inferSchema(o.Name, p.Data)}
+		obj := connectors.Object{Schema: inferSchema(o.Name, p.Data), ChangeModel: connectors.ChangeSnapshot}
 		if o.PrimaryKey != "" {
 			if _, ok := obj.Schema.Field(o.PrimaryKey); ok {
 				obj.PrimaryKey = []string{o.PrimaryKey}

@@ -110,11 +110,14 @@ func (x *GetSpecResponse) GetSpec() *Spec {
 }
 
 type Spec struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Version       string                 `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"`
-	Description   string                 `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
-	Params        []*Param               `protobuf:"bytes,4,rep,name=params,proto3" json:"params,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Name        string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Version     string                 `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"`
+	Description string                 `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
+	Params      []*Param               `protobuf:"bytes,4,rep,name=params,proto3" json:"params,omitempty"`
+	// The change models the connector can read with: "snapshot",
+	// "incremental", "cdc". Empty means snapshot only.
+	ChangeModels  []string `protobuf:"bytes,5,rep,name=change_models,json=changeModels,proto3" json:"change_models,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -173,6 +176,13 @@ func (x *Spec) GetDescription() string {
 func (x *Spec) GetParams() []*Param {
 	if x != nil {
 		return x.Params
+	}
+	return nil
+}
+
+func (x *Spec) GetChangeModels() []string {
+	if x != nil {
+		return x.ChangeModels
 	}
 	return nil
 }
@@ -496,12 +506,17 @@ func (x *DiscoverResponse) GetObjects() []*Object {
 }
 
 type Object struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	System        string                 `protobuf:"bytes,1,opt,name=system,proto3" json:"system,omitempty"`
-	Object        string                 `protobuf:"bytes,2,opt,name=object,proto3" json:"object,omitempty"`
-	Fields        []*Field               `protobuf:"bytes,3,rep,name=fields,proto3" json:"fields,omitempty"`
-	PrimaryKey    []string               `protobuf:"bytes,4,rep,name=primary_key,json=primaryKey,proto3" json:"primary_key,omitempty"`
-	CursorField   string                 `protobuf:"bytes,5,opt,name=cursor_field,json=cursorField,proto3" json:"cursor_field,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	System      string                 `protobuf:"bytes,1,opt,name=system,proto3" json:"system,omitempty"`
+	Object      string                 `protobuf:"bytes,2,opt,name=object,proto3" json:"object,omitempty"`
+	Fields      []*Field               `protobuf:"bytes,3,rep,name=fields,proto3" json:"fields,omitempty"`
+	PrimaryKey  []string               `protobuf:"bytes,4,rep,name=primary_key,json=primaryKey,proto3" json:"primary_key,omitempty"`
+	CursorField string                 `protobuf:"bytes,5,opt,name=cursor_field,json=cursorField,proto3" json:"cursor_field,omitempty"`
+	// How reads of this object reflect source changes: "snapshot" (every
+	// read from the empty cursor returns all records), "incremental" (a read
+	// from a cursor returns the records changed after it) or "cdc" (every
+	// insert, update and delete in commit order). Empty means snapshot.
+	ChangeModel   string `protobuf:"bytes,6,opt,name=change_model,json=changeModel,proto3" json:"change_model,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -567,6 +582,13 @@ func (x *Object) GetPrimaryKey() []string {
 func (x *Object) GetCursorField() string {
 	if x != nil {
 		return x.CursorField
+	}
+	return ""
+}
+
+func (x *Object) GetChangeModel() string {
+	if x != nil {
+		return x.ChangeModel
 	}
 	return ""
 }
@@ -741,7 +763,10 @@ type Record struct {
 	// spell an integral float with a trailing ".0".
 	FieldsJson []byte `protobuf:"bytes,3,opt,name=fields_json,json=fieldsJson,proto3" json:"fields_json,omitempty"`
 	// Set when the record could not be read; fields_json is then empty.
-	Error         *RecordError `protobuf:"bytes,4,opt,name=error,proto3" json:"error,omitempty"`
+	Error *RecordError `protobuf:"bytes,4,opt,name=error,proto3" json:"error,omitempty"`
+	// Set when the record was deleted at the source; id identifies it and
+	// fields_json is empty or holds the key only.
+	Deleted       bool `protobuf:"varint,5,opt,name=deleted,proto3" json:"deleted,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -802,6 +827,13 @@ func (x *Record) GetError() *RecordError {
 		return x.Error
 	}
 	return nil
+}
+
+func (x *Record) GetDeleted() bool {
+	if x != nil {
+		return x.Deleted
+	}
+	return false
 }
 
 type RecordError struct {
@@ -943,12 +975,13 @@ const file_connector_proto_rawDesc = "" +
 	"\x0fconnector.proto\x12\x16autonomos.connector.v1\"\x10\n" +
 	"\x0eGetSpecRequest\"C\n" +
 	"\x0fGetSpecResponse\x120\n" +
-	"\x04spec\x18\x01 \x01(\v2\x1c.autonomos.connector.v1.SpecR\x04spec\"\x8d\x01\n" +
+	"\x04spec\x18\x01 \x01(\v2\x1c.autonomos.connector.v1.SpecR\x04spec\"\xb2\x01\n" +
 	"\x04Spec\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12 \n" +
 	"\vdescription\x18\x03 \x01(\tR\vdescription\x125\n" +
-	"\x06params\x18\x04 \x03(\v2\x1d.autonomos.connector.v1.ParamR\x06params\"\x9f\x01\n" +
+	"\x06params\x18\x04 \x03(\v2\x1d.autonomos.connector.v1.ParamR\x06params\x12#\n" +
+	"\rchange_models\x18\x05 \x03(\tR\fchangeModels\"\x9f\x01\n" +
 	"\x05Param\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12\x1a\n" +
@@ -966,14 +999,15 @@ const file_connector_proto_rawDesc = "" +
 	"\rCheckResponse\"\x11\n" +
 	"\x0fDiscoverRequest\"L\n" +
 	"\x10DiscoverResponse\x128\n" +
-	"\aobjects\x18\x01 \x03(\v2\x1e.autonomos.connector.v1.ObjectR\aobjects\"\xb3\x01\n" +
+	"\aobjects\x18\x01 \x03(\v2\x1e.autonomos.connector.v1.ObjectR\aobjects\"\xd6\x01\n" +
 	"\x06Object\x12\x16\n" +
 	"\x06system\x18\x01 \x01(\tR\x06system\x12\x16\n" +
 	"\x06object\x18\x02 \x01(\tR\x06object\x125\n" +
 	"\x06fields\x18\x03 \x03(\v2\x1d.autonomos.connector.v1.FieldR\x06fields\x12\x1f\n" +
 	"\vprimary_key\x18\x04 \x03(\tR\n" +
 	"primaryKey\x12!\n" +
-	"\fcursor_field\x18\x05 \x01(\tR\vcursorField\"R\n" +
+	"\fcursor_field\x18\x05 \x01(\tR\vcursorField\x12!\n" +
+	"\fchange_model\x18\x06 \x01(\tR\vchangeModel\"R\n" +
 	"\x05Field\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12!\n" +
@@ -982,13 +1016,14 @@ const file_connector_proto_rawDesc = "" +
 	"\x06object\x18\x01 \x01(\fR\x06object\x12\x16\n" +
 	"\x06cursor\x18\x02 \x01(\fR\x06cursor\"H\n" +
 	"\fReadResponse\x128\n" +
-	"\arecords\x18\x01 \x03(\v2\x1e.autonomos.connector.v1.RecordR\arecords\"\x8c\x01\n" +
+	"\arecords\x18\x01 \x03(\v2\x1e.autonomos.connector.v1.RecordR\arecords\"\xa6\x01\n" +
 	"\x06Record\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\fR\x02id\x12\x16\n" +
 	"\x06cursor\x18\x02 \x01(\fR\x06cursor\x12\x1f\n" +
 	"\vfields_json\x18\x03 \x01(\fR\n" +
 	"fieldsJson\x129\n" +
-	"\x05error\x18\x04 \x01(\v2#.autonomos.connector.v1.RecordErrorR\x05error\"S\n" +
+	"\x05error\x18\x04 \x01(\v2#.autonomos.connector.v1.RecordErrorR\x05error\x12\x18\n" +
+	"\adeleted\x18\x05 \x01(\bR\adeleted\"S\n" +
 	"\vRecordError\x12\x1a\n" +
 	"\blocation\x18\x01 \x01(\tR\blocation\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\x12\x10\n" +

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/autonomos/autonomos/canonical"
@@ -31,18 +32,26 @@ const (
 	ObjectTypes = "types"
 	// ObjectCrash emits one record, then the process exits with status 3.
 	ObjectCrash = "crash"
+	// ObjectStore is a snapshot object kept in the file Config
+	// "store_file": one record per line, "id<TAB>name".
+	ObjectStore = "store"
+	// ObjectChanges is a change-data-capture object: Config "rows"
+	// changes, every fourth of them a delete (see Change).
+	ObjectChanges = "changes"
 )
 
 // Spec is the test connector's spec.
 func Spec() connectors.Spec {
 	return connectors.Spec{
-		Name:        "testconnector",
-		Version:     "1.0.0",
-		Description: "Generated rows and misbehaving objects for the plugin tests.",
+		Name:         "testconnector",
+		Version:      "1.0.0",
+		Description:  "Generated rows and misbehaving objects for the plugin tests.",
+		ChangeModels: []connectors.ChangeModel{connectors.ChangeSnapshot, connectors.ChangeCDC},
 		Params: []connectors.Param{
 			{Name: "rows", Type: connectors.ParamInt, Default: "100", Description: "Rows in the rows object."},
 			{Name: "marker_dir", Type: connectors.ParamString, Description: "Where the block object reports its cancellation."},
 			{Name: "token", Type: connectors.ParamString, Secret: true, Description: "Refused when it is \"bad-token\"."},
+			{Name: "store_file", Type: connectors.ParamString, Description: "The file of the store object."},
 		},
 	}
 }
@@ -53,6 +62,7 @@ type Connector struct {
 	rows   int
 	marker string
 	token  string
+	store  string
 }
 
 // New makes a test connector from cfg.
@@ -65,7 +75,7 @@ func New(cfg connectors.Config) (connectors.Connector, error) {
 	if n < 0 {
 		return nil, fmt.Errorf("%w: testconnector: parameter \"rows\" is negative", connectors.ErrInvalidConfig)
 	}
-	return &Connector{rows: n, marker: cfg["marker_dir"], token: cfg["token"]}, nil
+	return &Connector{rows: n, marker: cfg["marker_dir"], token: cfg["token"], store: cfg["store_file"]}, nil
 }
 
 // Spec returns Spec().
@@ -98,8 +108,17 @@ func (c *Connector) Discover(ctx context.Context) (*connectors.Catalog, error) {
 		canonical.SourceField{Name: "tags", Type: canonical.TypeArray},
 	)
 	rows.PrimaryKey = []string{"id"}
+	rows.ChangeModel = connectors.ChangeSnapshot
+	changes := schema(ObjectChanges, canonical.SourceField{Name: "id", Type: canonical.TypeInteger}, canonical.SourceField{Name: "name", Type: canonical.TypeString})
+	changes.PrimaryKey = []string{"id"}
+	changes.ChangeModel = connectors.ChangeCDC
+	store := schema(ObjectStore, canonical.SourceField{Name: "id", Type: canonical.TypeString}, canonical.SourceField{Name: "name", Type: canonical.TypeString})
+	store.PrimaryKey = []string{"id"}
+	store.ChangeModel = connectors.ChangeSnapshot
 	return &connectors.Catalog{Objects: []connectors.Object{
 		rows,
+		changes,
+		store,
 		schema(ObjectBlock, canonical.SourceField{Name: "n", Type: canonical.TypeInteger}),
 		schema(ObjectEnv, canonical.SourceField{Name: "kv", Type: canonical.TypeString}),
 		schema(ObjectTypes, canonical.SourceField{Name: "int", Type: canonical.TypeInteger}),
@@ -121,6 +140,18 @@ func Row(i int) connectors.Record {
 		},
 		Cursor: connectors.Cursor("rows:" + strconv.Itoa(i)),
 	}
+}
+
+// Change returns change i of the changes object: an upsert of row i/2, or,
+// for every fourth change, the delete of that row (Fields nil).
+func Change(i int) connectors.Record {
+	r := connectors.Record{ID: strconv.Itoa(i / 2), Cursor: connectors.Cursor("changes:" + strconv.Itoa(i))}
+	if i%4 == 3 {
+		r.Deleted = true
+		return r
+	}
+	r.Fields = map[string]any{"id": int64(i / 2), "name": "change " + strconv.Itoa(i)}
+	return r
 }
 
 // TypesRecord is the one record of the types object.
@@ -157,13 +188,9 @@ func (c *Connector) Read(ctx context.Context, req connectors.ReadRequest, emit f
 	}
 	switch req.Object {
 	case ObjectRows:
-		start := 0
-		if req.Cursor != "" {
-			var n int
-			if _, err := fmt.Sscanf(string(req.Cursor), "rows:%d", &n); err != nil || n < 0 || "rows:"+strconv.Itoa(n) != string(req.Cursor) {
-				return fmt.Errorf("%w: testconnector: cursor %q", connectors.ErrInvalidCursor, req.Cursor)
-			}
-			start = n + 1
+		start, err := after("rows", req.Cursor)
+		if err != nil {
+			return err
 		}
 		for i := start; i < c.rows; i++ {
 			if i%256 == 0 {
@@ -199,6 +226,19 @@ func (c *Connector) Read(ctx context.Context, req connectors.ReadRequest, emit f
 			}
 		}
 		return nil
+	case ObjectChanges:
+		start, err := after("changes", req.Cursor)
+		if err != nil {
+			return err
+		}
+		for i := start; i < c.rows; i++ {
+			if err := emit(Change(i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	case ObjectStore:
+		return c.readStore(req.Cursor, emit)
 	case ObjectTypes:
 		return emit(TypesRecord())
 	case ObjectCrash:
@@ -210,4 +250,43 @@ func (c *Connector) Read(ctx context.Context, req connectors.ReadRequest, emit f
 		os.Exit(3)
 	}
 	return fmt.Errorf("%w: testconnector: object %q", connectors.ErrNotFound, req.Object)
+}
+
+// readStore reads the store file from after the cursor's line.
+func (c *Connector) readStore(cur connectors.Cursor, emit func(connectors.Record) error) error {
+	if c.store == "" {
+		return fmt.Errorf("%w: testconnector: parameter \"store_file\" is not set", connectors.ErrInvalidConfig)
+	}
+	start, err := after("store", cur)
+	if err != nil {
+		return err
+	}
+	b, err := os.ReadFile(c.store)
+	if err != nil {
+		return fmt.Errorf("testconnector: store: %w", err)
+	}
+	for i, line := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+		if i < start || line == "" {
+			continue
+		}
+		id, name, _ := strings.Cut(line, "\t")
+		r := connectors.Record{ID: id, Fields: map[string]any{"id": id, "name": name}, Cursor: connectors.Cursor("store:" + strconv.Itoa(i))}
+		if err := emit(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// after returns the index after the one cursor "<object>:<n>" names (0 for
+// the empty cursor).
+func after(object string, cur connectors.Cursor) (int, error) {
+	if cur == "" {
+		return 0, nil
+	}
+	var n int
+	if _, err := fmt.Sscanf(string(cur), object+":%d", &n); err != nil || n < 0 || object+":"+strconv.Itoa(n) != string(cur) {
+		return 0, fmt.Errorf("%w: testconnector: cursor %q", connectors.ErrInvalidCursor, cur)
+	}
+	return n + 1, nil
 }
