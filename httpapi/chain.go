@@ -208,4 +208,3 @@ func (h *Handler) audited(c *Call, next func()) {
 		h.log.Error("httpapi: audit row not written", "request_id", c.RequestID, "action", e.Action, "error", err)
 	}
 }
-

@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
@@ -29,6 +31,9 @@ type env struct {
 	srv   *httptest.Server
 	svc   *tenancy.Service
 	store tenancy.Store
+	// served records, per X-Request-Id, how long the server took from
+	// the request's headers to its response (network transfer excluded).
+	served sync.Map
 }
 
 type envOptions struct {
@@ -98,11 +103,16 @@ func start(t *testing.T, store tenancy.Store, d tenancy.LimitDriver, o *envOptio
 	apiOpts.Logger = quiet
 	h, err := httpapi.New(svc, lim, &apiOpts)
 	require.NoError(t, err)
-	srv := httptest.NewUnstartedServer(h)
-	srv.Config.MaxHeaderBytes = httpapi.MaxHeaderBytes
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return &env{t: t, srv: srv, svc: svc, store: store}
+	e := &env{t: t, svc: svc, store: store}
+	e.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		h.ServeHTTP(w, r)
+		e.served.Store(r.Header.Get("X-Request-Id"), time.Since(start))
+	}))
+	e.srv.Config.MaxHeaderBytes = httpapi.MaxHeaderBytes
+	e.srv.Start()
+	t.Cleanup(e.srv.Close)
+	return e
 }
 
 // response is a decoded reply.
