@@ -21,6 +21,7 @@ import (
 	"github.com/autonomos/autonomos/jobs/redisqueue"
 	"github.com/autonomos/autonomos/pgstore"
 	"github.com/autonomos/autonomos/rag"
+	"github.com/autonomos/autonomos/tenancy"
 )
 
 // ErrInvalidConfig is wrapped by Open's errors about its Config.
@@ -40,6 +41,8 @@ type Platform struct {
 	store   aam.Store
 	mesh    *aam.Mesh
 	matcher *rag.Matcher
+	tenancy *tenancy.Service
+	limiter *tenancy.RateLimiter
 	closers []func() error
 
 	control *duckstore.Store // local mode
@@ -94,6 +97,10 @@ func Open(ctx context.Context, cfg Config) (*Platform, error) {
 	}
 	p.jobs = q
 	if err := p.openMesh(ctx); err != nil {
+		p.Close()
+		return nil, err
+	}
+	if err := p.openTenancy(); err != nil {
 		p.Close()
 		return nil, err
 	}
