@@ -92,3 +92,23 @@ func (c Config) jwtKeys(localSecret []byte) (tenancy.Key, []tenancy.Key, error) 
 	}
 	return signing, old, nil
 }
+
+// Authenticator returns the token authenticator of the configured key set
+// (AOS_JWT_SECRET, AOS_JWT_KID, AOS_JWT_VERIFY_KEYS), for tools that mint
+// or check tokens without opening a platform. It fails with
+// ErrInvalidConfig when AOS_JWT_SECRET is not set or the keys are invalid;
+// a local data directory's generated key is reached through Open instead.
+func (c Config) Authenticator() (*tenancy.Authenticator, error) {
+	if c.JWTSecret == "" {
+		return nil, fmt.Errorf("%w: AOS_JWT_SECRET is not set", ErrInvalidConfig)
+	}
+	signing, old, err := c.jwtKeys(nil)
+	if err != nil {
+		return nil, err
+	}
+	a, err := tenancy.NewAuthenticator(signing, old, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrInvalidConfig, tenancy.PublicMessage(err))
+	}
+	return a, nil
+}

@@ -13,6 +13,9 @@
 //	events      print a local tenant's canonical events as JSON lines
 //	ingest      ingest a directory of files into a local tenant's stream
 //	match       map a source-schema document to a canonical entity
+//	tenant      create a tenant (tenant create)
+//	token       mint an access token for a tenant's user
+//	user        create a user of a tenant (user create)
 //	views       print rows of a tenant's view as JSON lines
 //	version     print the version
 //
@@ -57,6 +60,9 @@ func commands() map[string]command {
 		"ingest":    {"ingest a directory of files into a local tenant's canonical stream", runIngest},
 		"match":     {"map a source-schema document to a canonical entity with confidences", runMatch},
 		"views":     {"print rows of a local tenant's view as JSON lines", runViews},
+		"tenant":    {"create a tenant: tenant create --name NAME", runTenant},
+		"user":      {"create a user: user create --tenant T --email E --role R", runUser},
+		"token":     {"mint an access token: token --tenant T --user U", runToken},
 		"version":   {"print the version", runVersion},
 	}
 }
