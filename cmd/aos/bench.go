@@ -27,6 +27,7 @@ func benchmarks() map[string]benchmark {
 		"jobs":        {"Redis job queue jobs/s against hibiken/asynq on the same Redis", benchJobs},
 		"match":       {"matcher recall at the review threshold against a name-similarity baseline", benchMatch},
 		"materialize": {"stream events into DuckDB views against a raw Appender; view query p50/p99", benchMaterialize},
+		"ratelimit":   {"per-tenant GCRA decision (Redis Lua round trip) ns/op against a bare INCR", benchRateLimit},
 	}
 }
 
