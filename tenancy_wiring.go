@@ -79,7 +79,12 @@ func (p *Platform) openTenancy() error {
 
 // localJWTKey reads the data directory's signing key, generating it once.
 func (p *Platform) localJWTKey() ([]byte, error) {
-	path := filepath.Join(p.cfg.DataDir, localJWTKeyFile)
+	return readOrCreateKeyFile(filepath.Join(p.cfg.DataDir, localJWTKeyFile), "token key")
+}
+
+// readOrCreateKeyFile returns the hex key kept in path (trimmed),
+// generating a random 32-byte key into it (mode 0600) the first time.
+func readOrCreateKeyFile(path, what string) ([]byte, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		var k [32]byte
@@ -88,10 +93,10 @@ func (p *Platform) localJWTKey() ([]byte, error) {
 		}
 		b = []byte(hex.EncodeToString(k[:]))
 		if err := os.WriteFile(path, b, 0o600); err != nil {
-			return nil, fmt.Errorf("autonomos: write local token key: %w", err)
+			return nil, fmt.Errorf("autonomos: write local %s: %w", what, err)
 		}
 	} else if err != nil {
-		return nil, fmt.Errorf("autonomos: read local token key: %w", err)
+		return nil, fmt.Errorf("autonomos: read local %s: %w", what, err)
 	}
 	return []byte(strings.TrimSpace(string(b))), nil
 }

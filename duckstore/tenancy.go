@@ -86,8 +86,8 @@ func tenantCreateError(op string, err error) error {
 }
 
 func nilTenant(op string, id uuid.UUID) error {
-	if id == uuid.Nil {
-		return fmt.Errorf("duckstore: %s: %w", op, tenancy.Errorf(tenancy.ErrInvalid, "tenant id is the nil uuid"))
+	if err := tenancy.ValidateTenantID(id); err != nil {
+		return fmt.Errorf("duckstore: %s: %w", op, err)
 	}
 	return nil
 }
@@ -108,11 +108,8 @@ func tenantExists(ctx context.Context, q interface {
 // CreateTenant stores t.
 func (a *Tenancy) CreateTenant(ctx context.Context, t tenancy.Tenant) error {
 	const op = "create tenant"
-	if err := tenancy.ValidateTenantName(t.Name); err != nil {
+	if err := t.Validate(); err != nil {
 		return fmt.Errorf("duckstore: %s: %w", op, err)
-	}
-	if err := nilTenant(op, t.ID); err != nil {
-		return err
 	}
 	return tenancyError(op, a.write(ctx, func(tx *sql.Tx) error { return insertTenant(ctx, tx, t) }))
 }

@@ -13,14 +13,8 @@ import (
 // Register creates the tenant and its first user in one transaction.
 func (a *Tenancy) Register(ctx context.Context, t tenancy.Tenant, admin tenancy.User) error {
 	const op = "register"
-	if err := tenancy.ValidateTenantName(t.Name); err != nil {
+	if err := tenancy.ValidateRegistration(t, admin); err != nil {
 		return fmt.Errorf("duckstore: %s: %w", op, err)
-	}
-	if err := nilTenant(op, t.ID); err != nil {
-		return err
-	}
-	if admin.TenantID != t.ID {
-		return fmt.Errorf("duckstore: %s: %w", op, tenancy.Errorf(tenancy.ErrInvalid, "the admin belongs to another tenant"))
 	}
 	return tenancyError(op, a.write(ctx, func(tx *sql.Tx) error {
 		if err := insertTenant(ctx, tx, t); err != nil {

@@ -94,8 +94,8 @@ func tenantCreateError(op string, err error) error {
 }
 
 func nilTenant(op string, id uuid.UUID) error {
-	if id == uuid.Nil {
-		return fmt.Errorf("pgstore: %s: %w", op, tenancy.Errorf(tenancy.ErrInvalid, "tenant id is the nil uuid"))
+	if err := tenancy.ValidateTenantID(id); err != nil {
+		return fmt.Errorf("pgstore: %s: %w", op, err)
 	}
 	return nil
 }
@@ -103,11 +103,8 @@ func nilTenant(op string, id uuid.UUID) error {
 // CreateTenant stores t in a system transaction.
 func (a *Tenancy) CreateTenant(ctx context.Context, t tenancy.Tenant) error {
 	const op = "create tenant"
-	if err := tenancy.ValidateTenantName(t.Name); err != nil {
+	if err := t.Validate(); err != nil {
 		return fmt.Errorf("pgstore: %s: %w", op, err)
-	}
-	if err := nilTenant(op, t.ID); err != nil {
-		return err
 	}
 	return tenancyError(op, a.s.WithSystem(ctx, func(tx pgx.Tx) error {
 		return insertTenant(ctx, tx, t)

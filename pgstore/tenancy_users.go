@@ -14,14 +14,8 @@ import (
 // transaction.
 func (a *Tenancy) Register(ctx context.Context, t tenancy.Tenant, admin tenancy.User) error {
 	const op = "register"
-	if err := tenancy.ValidateTenantName(t.Name); err != nil {
+	if err := tenancy.ValidateRegistration(t, admin); err != nil {
 		return fmt.Errorf("pgstore: %s: %w", op, err)
-	}
-	if err := nilTenant(op, t.ID); err != nil {
-		return err
-	}
-	if admin.TenantID != t.ID {
-		return fmt.Errorf("pgstore: %s: %w", op, tenancy.Errorf(tenancy.ErrInvalid, "the admin belongs to another tenant"))
 	}
 	return tenancyError(op, a.s.WithSystem(ctx, func(tx pgx.Tx) error {
 		if err := insertTenant(ctx, tx, t); err != nil {

@@ -155,3 +155,37 @@ type Store interface {
 	AuditStore
 	IdempotencyStore
 }
+
+// ValidateTenantID rejects the nil tenant id; the error wraps ErrInvalid.
+// Store adapters call it before any I/O.
+func ValidateTenantID(id uuid.UUID) error {
+	if id == uuid.Nil {
+		return invalidf("tenant id is the nil uuid")
+	}
+	return nil
+}
+
+// Validate reports why a store must refuse to create t: a nil id or a
+// name that breaks ValidateTenantName. The error wraps ErrInvalid.
+func (t Tenant) Validate() error {
+	if err := ValidateTenantName(t.Name); err != nil {
+		return err
+	}
+	if t.RateLimit < 0 {
+		return invalidf("rate limit must not be negative")
+	}
+	return ValidateTenantID(t.ID)
+}
+
+// ValidateRegistration reports why a store must refuse to register t with
+// admin: an invalid tenant, or an admin of another tenant. The error wraps
+// ErrInvalid.
+func ValidateRegistration(t Tenant, admin User) error {
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	if admin.TenantID != t.ID {
+		return invalidf("the admin belongs to another tenant")
+	}
+	return nil
+}

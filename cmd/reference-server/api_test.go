@@ -47,14 +47,7 @@ func TestServerMountsTheAPI(t *testing.T) {
 		}
 		go func() { done <- run(ctx, args, &logs) }()
 		base := "http://" + addr
-		require.Eventually(t, func() bool {
-			resp, err := http.Get(base + "/readyz")
-			if err != nil {
-				return false
-			}
-			resp.Body.Close()
-			return resp.StatusCode == http.StatusOK
-		}, 20*time.Second, 50*time.Millisecond, "logs:\n%s", &logs)
+		waitReady(t, base, &logs)
 
 		status, body := postJSON(t, base+"/api/v1/auth/register", "", map[string]string{
 			"tenant_name": "acme", "email": "admin@acme.example", "password": "correct horse battery"})
@@ -87,4 +80,17 @@ func TestServerRefusesBadTenancySettings(t *testing.T) {
 	t.Setenv("AOS_RATE_LIMIT", "lots")
 	err = run(context.Background(), []string{"-addr", "127.0.0.1:0", "-data-dir", testenv.DataDir(t)}, &bytes.Buffer{})
 	require.ErrorContains(t, err, "AOS_RATE_LIMIT")
+}
+
+// waitReady waits until the server at base answers /readyz with 200.
+func waitReady(t *testing.T, base string, logs *syncBuffer) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(base + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, 20*time.Second, 50*time.Millisecond, "server never became ready; logs:\n%s", logs)
 }
