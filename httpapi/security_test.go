@@ -139,10 +139,15 @@ func TestRateLimit(t *testing.T) {
 		r = e.do("GET", "/api/v1/users", b.token, nil)
 		require.Equal(t, http.StatusOK, r.status, "another tenant is unaffected")
 
-		require.NoError(t, e.store.SetRateLimit(context.Background(), uuid.MustParse(b.tenant), 1000))
-		// b's override is read on its next cache miss (a new limiter would
-		// see it at once); the default still applies to a.
-		r = e.do("GET", "/api/v1/users", a.token, nil)
+		// A tenant's own limit replaces the default.
+		c := e.register("own-limit", "admin@own-limit.example")
+		require.NoError(t, e.store.SetRateLimit(context.Background(), uuid.MustParse(c.tenant), 7))
+		for i := range 7 {
+			r = e.do("GET", "/api/v1/users", c.token, nil)
+			require.Equal(t, http.StatusOK, r.status, "request %d", i+1)
+			require.Equal(t, `"default";q=7;w=60`, r.header.Get("RateLimit-Policy"))
+		}
+		r = e.do("GET", "/api/v1/users", c.token, nil)
 		require.Equal(t, http.StatusTooManyRequests, r.status)
 	})
 }
