@@ -16,9 +16,10 @@ import (
 // Limiter keeps each tenant's theoretical arrival time. Safe for
 // concurrent use.
 type Limiter struct {
-	mu  sync.Mutex
-	tat map[uuid.UUID]time.Time
-	now func() time.Time
+	mu        sync.Mutex
+	tat       map[uuid.UUID]time.Time
+	now       func() time.Time
+	lastSweep time.Time
 }
 
 var _ tenancy.LimitDriver = (*Limiter)(nil)
@@ -46,12 +47,14 @@ func (l *Limiter) Allow(ctx context.Context, tenant uuid.UUID, r tenancy.Rate) (
 	return d, nil
 }
 
-// sweep drops the states whose TAT has passed (they equal no state) once
-// the map grows, so idle tenants cost nothing.
+// sweep drops the states whose TAT has passed (they equal no state), at
+// most once a minute and only once the map has grown, so idle tenants cost
+// nothing and busy ones no per-request scan.
 func (l *Limiter) sweep(now time.Time) {
-	if len(l.tat) < 4096 {
+	if len(l.tat) < 4096 || now.Sub(l.lastSweep) < time.Minute {
 		return
 	}
+	l.lastSweep = now
 	for k, v := range l.tat {
 		if v.Before(now) {
 			delete(l.tat, k)
