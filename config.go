@@ -31,9 +31,27 @@ type Config struct {
 	// RedisURL is the Redis server for queues, limits and live events in
 	// production mode. Env REDIS_URL.
 	RedisURL string
-	// JWTSecret signs access tokens; required in production mode, generated
-	// per process in local mode when empty. Env AOS_JWT_SECRET.
+	// JWTSecret signs access tokens (at least 32 bytes); required in
+	// production mode. In local mode, when empty, a key is generated once
+	// and kept in the data directory (jwt.key), so tokens minted by
+	// `aos token` verify on the server. Env AOS_JWT_SECRET.
 	JWTSecret string
+	// JWTKeyID is the kid of JWTSecret. Default "primary". Env AOS_JWT_KID.
+	JWTKeyID string
+	// JWTVerifyKeys are retired keys still accepted for verification during
+	// a rotation, as "kid:secret" pairs separated by commas. Default none.
+	// Env AOS_JWT_VERIFY_KEYS.
+	JWTVerifyKeys string
+	// RateLimit is the default requests per minute per tenant. Default 60.
+	// Env AOS_RATE_LIMIT.
+	RateLimit int
+	// RateLimitFailClosed refuses requests (503) when the limiter's backend
+	// fails. Default false: fail open, with a metric and a log line.
+	// Env AOS_RATE_LIMIT_FAIL=closed.
+	RateLimitFailClosed bool
+	// RegistrationClosed turns off POST /api/v1/auth/register. Default
+	// false. Env AOS_OPEN_REGISTRATION=false.
+	RegistrationClosed bool
 	// SecretKey encrypts connection secrets at rest. Env AOS_SECRET_KEY.
 	SecretKey string
 	// FileSourceRoot is the directory file connections may read under.
@@ -44,11 +62,17 @@ type Config struct {
 	GeminiAPIKey string
 	// Logger receives the platform's logs; default slog.Default().
 	Logger *slog.Logger
+
+	// envErr is a malformed environment value ConfigFromEnv met; Open
+	// reports it.
+	envErr error
 }
 
 // ConfigFromEnv reads a Config from the contract's environment variables.
+// Malformed numbers and booleans are kept as an error for Open to report
+// (see Config.EnvErr).
 func ConfigFromEnv() Config {
-	return Config{
+	c := Config{
 		DataDir:        os.Getenv("AOS_DATA_DIR"),
 		DatabaseURL:    os.Getenv("DATABASE_URL"),
 		RedisURL:       os.Getenv("REDIS_URL"),
@@ -56,7 +80,11 @@ func ConfigFromEnv() Config {
 		SecretKey:      os.Getenv("AOS_SECRET_KEY"),
 		FileSourceRoot: os.Getenv("AOS_FILESOURCE_ROOT"),
 		GeminiAPIKey:   os.Getenv("GEMINI_API_KEY"),
+		JWTKeyID:       os.Getenv("AOS_JWT_KID"),
+		JWTVerifyKeys:  os.Getenv("AOS_JWT_VERIFY_KEYS"),
 	}
+	c.readTenancyEnv()
+	return c
 }
 
 // Mode returns the mode the configuration selects: production when a
@@ -81,6 +109,9 @@ func (c Config) withDefaults() Config {
 
 // validate reports the first invalid field, by its environment name.
 func (c Config) validate() error {
+	if err := c.validateTenancy(); err != nil {
+		return err
+	}
 	if c.Mode() == ModeProduction {
 		if c.DatabaseURL == "" {
 			return fmt.Errorf("%w: DATABASE_URL is required in production mode (REDIS_URL is set)", ErrInvalidConfig)

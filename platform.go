@@ -22,6 +22,7 @@ import (
 	"github.com/autonomos/autonomos/pgstore"
 	"github.com/autonomos/autonomos/redisbreaker"
 	"github.com/autonomos/autonomos/schemamatch"
+	"github.com/autonomos/autonomos/tenancy"
 )
 
 // ErrInvalidConfig is wrapped by Open's errors about its Config.
@@ -41,6 +42,8 @@ type Platform struct {
 	store   aam.Store
 	mesh    *aam.Mesh
 	matcher *schemamatch.Matcher
+	tenancy *tenancy.Service
+	limiter *tenancy.RateLimiter
 	closers []func() error
 
 	control *duckstore.Store      // local mode
@@ -100,6 +103,10 @@ func Open(ctx context.Context, cfg Config) (*Platform, error) {
 	}
 	p.jobs = q
 	if err := p.openMesh(ctx); err != nil {
+		p.Close()
+		return nil, err
+	}
+	if err := p.openTenancy(); err != nil {
 		p.Close()
 		return nil, err
 	}

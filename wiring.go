@@ -2,12 +2,8 @@ package autonomos
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -108,20 +104,11 @@ func (p *Platform) secretKey() ([]byte, error) {
 		return nil, nil
 	}
 	path := filepath.Join(p.cfg.DataDir, localKeyFile)
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		var k [32]byte
-		if _, err := rand.Read(k[:]); err != nil {
-			return nil, err
-		}
-		b = []byte(hex.EncodeToString(k[:]))
-		if err := os.WriteFile(path, b, 0o600); err != nil {
-			return nil, fmt.Errorf("autonomos: write local secret key: %w", err)
-		}
-	} else if err != nil {
-		return nil, fmt.Errorf("autonomos: read local secret key: %w", err)
+	b, err := readOrCreateKeyFile(path, "secret key")
+	if err != nil {
+		return nil, err
 	}
-	k, err := aam.ParseSecretKey(strings.TrimSpace(string(b)))
+	k, err := aam.ParseSecretKey(string(b))
 	if err != nil {
 		return nil, fmt.Errorf("autonomos: local secret key %s: %w", path, err)
 	}

@@ -5,6 +5,8 @@ import (
 	"math"
 
 	"github.com/google/uuid"
+
+	"github.com/autonomos/autonomos/tenancy"
 )
 
 // invalidf returns an error wrapping ErrInvalid with the formatted reason.
@@ -102,6 +104,18 @@ func (r PutMapping) Validate() error {
 func (c Checkpoint) Validate() error {
 	if c.ConnectionID == uuid.Nil || c.Object == "" {
 		return invalidf("checkpoint needs a connection id and an object")
+	}
+	return nil
+}
+
+// ValidateTenantName reports why name cannot name a new tenant, by the
+// tenancy rule (1 to 63 letters, digits, '-' or '_'; see
+// tenancy.ValidateTenantName). The error wraps ErrInvalid. Store adapters
+// call it in CreateTenant, so the aam and tenancy layers accept the same
+// names.
+func ValidateTenantName(name string) error {
+	if err := tenancy.ValidateTenantName(name); err != nil {
+		return invalidf("%s", tenancy.PublicMessage(err))
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package duckstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 
 	"github.com/google/uuid"
@@ -14,8 +15,8 @@ import (
 // aam.ErrInvalid, a taken one aam.ErrConflict. Safe for concurrent use.
 func (a *AAM) CreateTenant(ctx context.Context, name string) (aam.Tenant, error) {
 	const op = "create tenant"
-	if name == "" {
-		return aam.Tenant{}, invalid(op, "name is empty")
+	if err := aam.ValidateTenantName(name); err != nil {
+		return aam.Tenant{}, fmt.Errorf("duckstore: %s: %w", op, err)
 	}
 	t := aam.Tenant{ID: uuid.New(), Name: name}
 	err := a.write(ctx, func(_ *sql.Conn, tx *sql.Tx) error {
@@ -23,7 +24,7 @@ func (a *AAM) CreateTenant(ctx context.Context, name string) (aam.Tenant, error)
 			"INSERT INTO tenants (id, name) VALUES (?, ?) RETURNING created_at", t.ID, name).Scan(&t.CreatedAt)
 	})
 	if err != nil {
-		return aam.Tenant{}, aamError(op+" "+strconv.Quote(name), err)
+		return aam.Tenant{}, tenantCreateError(op+" "+strconv.Quote(name), err)
 	}
 	t.CreatedAt = t.CreatedAt.UTC()
 	return t, nil

@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -14,8 +15,8 @@ import (
 // aam.ErrConflict. Safe for concurrent use.
 func (a *AAM) CreateTenant(ctx context.Context, name string) (aam.Tenant, error) {
 	const op = "create tenant"
-	if name == "" {
-		return aam.Tenant{}, invalid(op, "name is empty")
+	if err := aam.ValidateTenantName(name); err != nil {
+		return aam.Tenant{}, fmt.Errorf("pgstore: %s: %w", op, err)
 	}
 	t := aam.Tenant{ID: uuid.New(), Name: name}
 	err := a.s.WithSystem(ctx, func(tx pgx.Tx) error {
@@ -24,7 +25,7 @@ func (a *AAM) CreateTenant(ctx context.Context, name string) (aam.Tenant, error)
 			t.ID, name).Scan(&t.CreatedAt)
 	})
 	if err != nil {
-		return aam.Tenant{}, aamError(op+" "+quote(name), err)
+		return aam.Tenant{}, tenantCreateError(op+" "+quote(name), err)
 	}
 	t.CreatedAt = t.CreatedAt.UTC()
 	return t, nil

@@ -41,7 +41,7 @@ func ExampleStore_WithTenant() {
 	addUser := func(tenant uuid.UUID, email string) error {
 		return store.WithTenant(ctx, tenant, func(tx pgx.Tx) error {
 			_, err := tx.Exec(ctx,
-				"INSERT INTO users (tenant_id, email, password_hash, role) VALUES ($1, $2, 'hash', 'member')",
+				"INSERT INTO users (tenant_id, email, password_hash, role) VALUES ($1, $2, 'hash', 'viewer')",
 				tenant, email)
 			return err
 		})
@@ -73,7 +73,7 @@ func ExampleStore_WithTenant() {
 	// Writing a row of another tenant is refused.
 	err = store.WithTenant(ctx, acme, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx,
-			"INSERT INTO users (tenant_id, email, password_hash, role) VALUES ($1, 'eve@acme.example', 'hash', 'member')",
+			"INSERT INTO users (tenant_id, email, password_hash, role) VALUES ($1, 'eve@acme.example', 'hash', 'viewer')",
 			globex)
 		return err
 	})

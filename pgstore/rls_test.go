@@ -21,7 +21,7 @@ func seedTenant(t testing.TB, ctx context.Context, store *pgstore.Store, tenant 
 	require.NoError(t, store.WithTenant(ctx, tenant, func(tx pgx.Tx) error {
 		for _, email := range []string{prefix + "-1@example.com", prefix + "-2@example.com"} {
 			if _, err := tx.Exec(ctx,
-				"INSERT INTO users (tenant_id, email, password_hash, role) VALUES ($1, $2, 'hash', 'member')",
+				"INSERT INTO users (tenant_id, email, password_hash, role) VALUES ($1, $2, 'hash', 'viewer')",
 				tenant, email); err != nil {
 				return err
 			}
@@ -94,7 +94,7 @@ func TestRowLevelSecurity(t *testing.T) {
 			return nil
 		}))
 		require.NoError(t, store.WithTenant(ctx, b, func(tx pgx.Tx) error {
-			require.Equal(t, 2, count(t, ctx, tx, "SELECT count(*) FROM users WHERE role = 'member'"),
+			require.Equal(t, 2, count(t, ctx, tx, "SELECT count(*) FROM users WHERE role = 'viewer'"),
 				"B's users are untouched")
 			require.Equal(t, 1, count(t, ctx, tx, "SELECT count(*) FROM tenants WHERE name = 'tenant-b'"))
 			return nil
@@ -103,7 +103,7 @@ func TestRowLevelSecurity(t *testing.T) {
 
 	t.Run("insert with other tenant id fails", func(t *testing.T) {
 		for _, sql := range []string{
-			"INSERT INTO users (tenant_id, email, password_hash, role) VALUES ($1, 'intruder@example.com', 'h', 'member')",
+			"INSERT INTO users (tenant_id, email, password_hash, role) VALUES ($1, 'intruder@example.com', 'h', 'viewer')",
 			"INSERT INTO audit_log (tenant_id, actor, action) VALUES ($1, 'intruder', 'forge')",
 			"INSERT INTO idempotency_keys (tenant_id, key, request_hash) VALUES ($1, 'k', '\\x00')",
 		} {

@@ -28,7 +28,7 @@ func TestWithTenantRollsBackOnErrorAndPanic(t *testing.T) {
 	store, _, ctx := setup(t)
 	tenant := createTenant(t, ctx, store, "t")
 	insert := func(tx pgx.Tx, email string) {
-		_, err := tx.Exec(ctx, "INSERT INTO users (tenant_id, email, password_hash, role) VALUES ($1, $2, 'h', 'member')",
+		_, err := tx.Exec(ctx, "INSERT INTO users (tenant_id, email, password_hash, role) VALUES ($1, $2, 'h', 'viewer')",
 			tenant, email)
 		require.NoError(t, err)
 	}
@@ -125,19 +125,19 @@ func TestErrorsAreTranslated(t *testing.T) {
 	require.ErrorIs(t, err, pgx.ErrNoRows)
 
 	err = store.WithTenant(ctx, tenant, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, "INSERT INTO users (tenant_id, email, password_hash, role) VALUES ($1, 't-1@example.com', 'h', 'member')", tenant)
+		_, err := tx.Exec(ctx, "INSERT INTO users (tenant_id, email, password_hash, role) VALUES ($1, 't-1@example.com', 'h', 'viewer')", tenant)
 		return err
 	})
 	require.ErrorIs(t, err, pgstore.ErrConflict)
 
 	err = store.WithTenant(ctx, tenant, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, "INSERT INTO users (tenant_id, email, password_hash, role) VALUES ($1, '', 'h', 'member')", tenant)
+		_, err := tx.Exec(ctx, "INSERT INTO users (tenant_id, email, password_hash, role) VALUES ($1, '', 'h', 'viewer')", tenant)
 		return err
 	})
 	require.ErrorIs(t, err, pgstore.ErrInvalid)
 
 	err = store.WithSystem(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, "INSERT INTO users (tenant_id, email, password_hash, role) VALUES ($1, 'x@example.com', 'h', 'member')", uuid.New())
+		_, err := tx.Exec(ctx, "INSERT INTO users (tenant_id, email, password_hash, role) VALUES ($1, 'x@example.com', 'h', 'viewer')", uuid.New())
 		return err
 	})
 	require.ErrorIs(t, err, pgstore.ErrInvalid, "foreign key to a missing tenant")

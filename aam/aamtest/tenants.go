@@ -1,6 +1,7 @@
 package aamtest
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -32,6 +33,7 @@ var tenantTests = []test{
 	{"DuplicateName", func(t *testing.T, f *fixture) {
 		_, err := f.s.CreateTenant(f.ctx, f.a.Name)
 		requireIs(t, err, aam.ErrConflict)
+		require.NotContains(t, strings.ToLower(err.Error()), "duplicate", "the conflict carries no backend text")
 		got, err := f.s.TenantByName(f.ctx, f.a.Name)
 		require.NoError(t, err)
 		require.Equal(t, f.a.ID, got.ID, "the first tenant keeps its name")
@@ -41,7 +43,9 @@ var tenantTests = []test{
 		requireIs(t, err, aam.ErrNotFound)
 	}},
 	{"Invalid", func(t *testing.T, f *fixture) {
-		_, err := f.s.CreateTenant(f.ctx, "")
-		requireIs(t, err, aam.ErrInvalid)
+		for _, name := range []string{"", "../evil", "/abs", strings.Repeat("x", 5000), "a b"} {
+			_, err := f.s.CreateTenant(f.ctx, name)
+			requireIs(t, err, aam.ErrInvalid)
+		}
 	}},
 }

@@ -76,3 +76,17 @@ func TestBenchMaterializePrintsContractLineLast(t *testing.T) {
 	require.Positive(t, r.Ours)
 	require.Positive(t, r.Reference)
 }
+
+func TestBenchRateLimitPrintsResult(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := runCLI(t, "bench", "ratelimit", "-n", "50", "-redis-url", testenv.RedisURL())
+	require.Equal(t, 0, code, errOut)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	var r benchfmt.Result
+	require.NoError(t, json.Unmarshal([]byte(lines[len(lines)-1]), &r))
+	require.Equal(t, "ratelimit", r.Name)
+	require.Equal(t, "ns/op", r.Unit)
+	require.Equal(t, 50, r.N)
+	require.Positive(t, r.Ours)
+	require.Positive(t, r.Reference)
+}

@@ -14,6 +14,10 @@
 //	ingest      ingest a directory of files into a local tenant's stream
 //	match       map a source-schema document to a canonical entity
 //	unify       list, merge or split a tenant's unified entities
+
+//	tenant      create a tenant (tenant create)
+//	token       mint an access token for a tenant's user
+//	user        create a user of a tenant (user create)
 //	views       print rows of a tenant's view as JSON lines
 //	version     print the version
 //
@@ -60,6 +64,9 @@ func commands() map[string]command {
 		"unify":     {"list a local tenant's unified entities and review pairs; merge or split them", runUnify},
 		"nlp":       {"classify or answer a question, manage the knowledge base (classify, ask, docs)", runNLP},
 		"views":     {"print rows of a local tenant's view as JSON lines", runViews},
+		"tenant":    {"create a tenant: tenant create --name NAME", runTenant},
+		"user":      {"create a user: user create --tenant T --email E --role R", runUser},
+		"token":     {"mint an access token: token --tenant T --user U", runToken},
 		"version":   {"print the version", runVersion},
 	}
 }

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -61,15 +59,6 @@ func parseAsOf(s string) (time.Time, error) {
 		return time.Time{}, usagef("-as-of %q: want YYYY-MM-DD", s)
 	}
 	return t, nil
-}
-
-func printJSON(w io.Writer, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
-	return err
 }
 
 // nlpClassify is `aos nlp classify [--as-of YYYY-MM-DD] "TEXT"`.

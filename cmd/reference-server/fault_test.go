@@ -71,7 +71,9 @@ func TestReadyzHidesBackendDetails(t *testing.T) {
 		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	require.NoError(t, err)
 	defer p.Close()
-	srv := httptest.NewServer(newMux(p, slog.New(slog.NewTextHandler(&logs, nil))))
+	mux, err := newMux(p, slog.New(slog.NewTextHandler(&logs, nil)))
+	require.NoError(t, err)
+	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
 	getJSON(t, srv.URL+"/readyz", http.StatusOK, nil)

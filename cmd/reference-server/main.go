@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/autonomos/autonomos"
+	"github.com/autonomos/autonomos/httpapi"
 )
 
 func main() {
@@ -33,6 +34,10 @@ type options struct {
 	addr     string
 	logLevel string
 	cfg      autonomos.Config
+	// openRegistration and rateLimitFail are the flag forms of
+	// cfg.RegistrationClosed and cfg.RateLimitFailClosed.
+	openRegistration bool
+	rateLimitFail    string
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -49,9 +54,20 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.cfg.SecretKey, "secret-key", env.SecretKey, "key encrypting connection secrets (AOS_SECRET_KEY)")
 	fs.StringVar(&o.cfg.FileSourceRoot, "filesource-root", env.FileSourceRoot, "root directory for file connections (AOS_FILESOURCE_ROOT)")
 	fs.StringVar(&o.cfg.GeminiAPIKey, "gemini-api-key", env.GeminiAPIKey, "Gemini API key, optional (GEMINI_API_KEY)")
+	fs.StringVar(&o.cfg.JWTKeyID, "jwt-kid", envOr("AOS_JWT_KID", "primary"), "key id of the JWT signing secret (AOS_JWT_KID)")
+	fs.StringVar(&o.cfg.JWTVerifyKeys, "jwt-verify-keys", env.JWTVerifyKeys, "retired JWT keys still accepted, kid:secret,... (AOS_JWT_VERIFY_KEYS)")
+	fs.IntVar(&o.cfg.RateLimit, "rate-limit", max(env.RateLimit, 0), "requests per minute per tenant; 0 means 60 (AOS_RATE_LIMIT)")
+	fs.StringVar(&o.rateLimitFail, "rate-limit-fail", envOr("AOS_RATE_LIMIT_FAIL", "open"), "when the limiter's backend fails: open (allow) or closed (503) (AOS_RATE_LIMIT_FAIL)")
+	fs.BoolVar(&o.openRegistration, "open-registration", !env.RegistrationClosed, "allow POST /api/v1/auth/register (AOS_OPEN_REGISTRATION)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
+	o.cfg.RegistrationClosed = !o.openRegistration
+	closed, err := autonomos.ParseFailMode(o.rateLimitFail)
+	if err != nil {
+		return o, err
+	}
+	o.cfg.RateLimitFailClosed = closed
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
@@ -99,6 +115,10 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("listen on %s: %w", o.addr, err)
 	}
 	defer ln.Close()
+	handler, err := newMux(platform, logger)
+	if err != nil {
+		return err
+	}
 
 	workers, err := platform.StartWorkers(ctx, nil)
 	if err != nil {
@@ -112,7 +132,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 	}()
 	srv := &http.Server{
-		Handler:           newMux(platform, logger),
+		Handler:           handler,
+		MaxHeaderBytes:    httpapi.MaxHeaderBytes,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,

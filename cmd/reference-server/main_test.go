@@ -56,14 +56,7 @@ func TestServerLocalModeServesHealthAndShutsDown(t *testing.T) {
 	go func() { done <- run(ctx, []string{"-addr", addr, "-data-dir", dir}, &logs) }()
 
 	base := "http://" + addr
-	require.Eventually(t, func() bool {
-		resp, err := http.Get(base + "/readyz")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	}, 20*time.Second, 50*time.Millisecond, "server never became ready; logs:\n%s", &logs)
+	waitReady(t, base, &logs)
 
 	var ready map[string]string
 	getJSON(t, base+"/readyz", http.StatusOK, &ready)

@@ -10,14 +10,21 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/autonomos/autonomos"
+	"github.com/autonomos/autonomos/httpapi"
 )
 
-// newMux serves the operational endpoints outside /api/v1. /readyz is
-// unauthenticated: its error body says only that the server is not ready;
-// the cause (which may name database users, hosts and databases) goes to
-// the log.
-func newMux(p *autonomos.Platform, logger *slog.Logger) http.Handler {
+// newMux serves the API under /api/ and the operational endpoints
+// outside /api/v1. /readyz is unauthenticated: its error body says only
+// that the server is not ready; the cause (which may name database users,
+// hosts and databases) goes to the log.
+func newMux(p *autonomos.Platform, logger *slog.Logger) (http.Handler, error) {
+	api, err := httpapi.New(p.Tenancy(), p.RateLimiter(), &httpapi.Options{
+		RegistrationClosed: p.Config().RegistrationClosed, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
+	mux.Handle("/api/", api)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -39,7 +46,7 @@ func newMux(p *autonomos.Platform, logger *slog.Logger) http.Handler {
 			"error": map[string]string{"code": "not_found", "message": "no route for " + r.Method + " " + r.URL.Path},
 		})
 	})
-	return mux
+	return mux, nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
