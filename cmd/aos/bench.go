@@ -29,7 +29,7 @@ func benchmarks() map[string]benchmark {
 		"materialize": {"stream events into DuckDB views against a raw Appender; view query p50/p99", benchMaterialize},
 		"unify":       {"unification precision/recall/F1 on two CSV sources against an exact-phone baseline", benchUnify},
 
-		"ratelimit":   {"per-tenant GCRA decision (Redis Lua round trip) ns/op against a bare INCR", benchRateLimit},
+		"ratelimit": {"per-tenant GCRA decision (Redis Lua round trip) ns/op against a bare INCR", benchRateLimit},
 	}
 }
 
