@@ -184,9 +184,11 @@ type Batch struct {
 
 // AppendResult says what a Batch changed.
 type AppendResult struct {
-	// Appended counts events that were new; Duplicates counts events whose
-	// identity (tenant, connection, object, record id, record hash — i.e.
-	// event id) was already in the stream and were skipped.
+	// Appended counts events that were new; Duplicates counts events that
+	// set the version their record already had — the same content as the
+	// record's latest event in the stream (or the event before it in the
+	// batch), a delete of a record deleted already or never seen — and were
+	// skipped.
 	Appended   int
 	Duplicates int
 	// LastOffset is the tenant's highest offset after the commit.
@@ -198,6 +200,16 @@ type AppendResult struct {
 // implementation must keep offsets in commit order per tenant (appends of
 // one tenant are serialized), so a reader that has seen offset N never
 // later finds a smaller new one.
+//
+// The stream deduplicates against each record's latest version: a record
+// (connection, object, record id) is live with the content of its latest
+// upsert, or deleted by a later delete. An event is new, and appended, only
+// if it changes that: an upsert of a record with no version, a deleted one
+// or other content (so A -> B -> A appends A again: event ids name content
+// and may repeat), a delete of a live record. Re-reading unchanged records
+// therefore appends nothing, which is what makes a resumed sync
+// exactly-once. Within a batch, events are taken in order (see
+// PlaceEvents).
 type EventLog interface {
 	// Append commits b atomically for tenant.
 	Append(ctx context.Context, tenant uuid.UUID, b Batch) (AppendResult, error)

@@ -27,10 +27,12 @@ func appendLockKey(tenant uuid.UUID) int64 {
 }
 
 // stagingDDL creates the batch's staging table, dropped at commit (or gone
-// with a rollback). It has no index: it is read once, sequentially.
+// with a rollback). It has no index: it is read once, sequentially. first
+// marks a record's first event in the batch (see aam.BatchPlace).
 const stagingDDL = `
 CREATE TEMP TABLE aam_staging (
     ord             bigint,
+    first           boolean,
     event_id        uuid,
     entity          text,
     op              text,
@@ -48,19 +50,22 @@ CREATE TEMP TABLE aam_staging (
 ) ON COMMIT DROP`
 
 var stagingColumns = []string{
-	"ord", "event_id", "entity", "op", "connection_id", "object", "record_id", "record_hash",
+	"ord", "first", "event_id", "entity", "op", "connection_id", "object", "record_id", "record_hash",
 	"system", "mapping_version", "schema_version", "trace_id", "emitted_at", "data", "extras",
 }
 
-// insertStagedSQL moves the staged chunk into the stream in one
-// statement. Offsets continue the tenant's stream in batch order: head ($2,
-// read under the per-tenant lock, so stable for the whole transaction) plus
-// ord, which counts the batch's distinct events from 1 across chunks. An
-// event already in the stream is skipped, leaving its offset unused. ON
-// CONFLICT probes the unique index per row; an anti-join (NOT EXISTS) was
-// measured slower at scale because the planner hashes the tenant's whole
-// stream for every batch. It
-// returns the number of new events and the highest new offset (0 if none).
+// insertStagedSQL moves the staged chunk into the stream in one statement
+// and keeps each record's latest version in stream_heads. Offsets continue
+// the tenant's stream in batch order: head ($2, read under the per-tenant
+// lock, so stable for the whole transaction) plus ord, which counts the
+// batch's kept events from 1 across chunks. A record's first event in the
+// batch is skipped when it sets the version the record already has (same
+// content, or deleted and deleted again, or a delete of a record the stream
+// never had), leaving its offset unused; later events of the record in the
+// batch differ from the one before them (repeats were dropped before
+// staging) and are always new. The heads are probed per row through their
+// primary key. It returns the number of new events and the highest new
+// offset (0 if none).
 const insertStagedSQL = `
 WITH ins AS (
     INSERT INTO canonical_streams (tenant_id, "offset", event_id, entity, op, connection_id, object,
@@ -69,8 +74,19 @@ WITH ins AS (
         s.record_id, s.record_hash, s.system, s.mapping_version, s.schema_version, s.trace_id,
         s.emitted_at, s.data, s.extras
     FROM aam_staging s
-    ON CONFLICT (tenant_id, event_id) DO NOTHING
-    RETURNING "offset"
+    LEFT JOIN stream_heads h ON h.tenant_id = $1 AND h.connection_id = s.connection_id
+        AND h.object = s.object AND h.record_id = s.record_id
+    WHERE NOT s.first OR CASE WHEN s.op = 'delete' THEN NOT coalesce(h.deleted, true)
+        ELSE h.record_hash IS NULL OR h.deleted OR h.record_hash <> s.record_hash END
+    RETURNING "offset", connection_id, object, record_id, record_hash, op
+), heads AS (
+    INSERT INTO stream_heads (tenant_id, connection_id, object, record_id, record_hash, deleted, "offset")
+    SELECT DISTINCT ON (connection_id, object, record_id)
+        $1, connection_id, object, record_id, record_hash, op = 'delete', "offset"
+    FROM ins
+    ORDER BY connection_id, object, record_id, "offset" DESC
+    ON CONFLICT (tenant_id, connection_id, object, record_id) DO UPDATE
+    SET record_hash = excluded.record_hash, deleted = excluded.deleted, "offset" = excluded."offset"
 )
 SELECT count(*), coalesce(max("offset"), 0) FROM ins`
 
@@ -99,14 +115,15 @@ type stagedEvent struct {
 	e            *canonical.Event
 	id, conn     uuid.UUID
 	ord          int64
+	first        bool
 	emittedAtUTC time.Time
 }
 
-// checkEvents validates the batch's events and drops repeated event ids
-// (the first occurrence stays), so each staged event is distinct.
+// checkEvents validates the batch's events and drops those repeating their
+// record's previous version in the batch (see aam.PlaceEvents).
 func checkEvents(op string, tenant uuid.UUID, events []canonical.Event) ([]stagedEvent, error) {
 	staged := make([]stagedEvent, 0, len(events))
-	seen := make(map[uuid.UUID]struct{}, len(events))
+	places := aam.PlaceEvents(events)
 	for i := range events {
 		e := &events[i]
 		id, err := uuid.Parse(e.EventID)
@@ -129,11 +146,11 @@ func checkEvents(op string, tenant uuid.UUID, events []canonical.Event) ([]stage
 		case e.Source.Object == "":
 			return nil, invalid(op, "event %d: source.object is empty", i)
 		}
-		if _, dup := seen[id]; dup {
+		if places[i].Repeat {
 			continue
 		}
-		seen[id] = struct{}{}
-		staged = append(staged, stagedEvent{e: e, id: id, conn: conn, ord: int64(len(staged) + 1), emittedAtUTC: e.Meta.EmittedAt.UTC()})
+		staged = append(staged, stagedEvent{e: e, id: id, conn: conn, ord: int64(len(staged) + 1), first: places[i].First,
+			emittedAtUTC: e.Meta.EmittedAt.UTC()})
 	}
 	return staged, nil
 }
@@ -170,7 +187,7 @@ func eventRow(s *stagedEvent) ([]any, int, error) {
 		extras, size = b, size+len(b)
 	}
 	return []any{
-		s.ord, pgtype.UUID{Bytes: s.id, Valid: true}, e.Entity, string(e.Op), pgtype.UUID{Bytes: s.conn, Valid: true},
+		s.ord, s.first, pgtype.UUID{Bytes: s.id, Valid: true}, e.Entity, string(e.Op), pgtype.UUID{Bytes: s.conn, Valid: true},
 		e.Source.Object, e.Source.RecordID, e.Source.RecordHash, e.Source.System,
 		int32(e.Meta.MappingVersion), int32(e.Meta.SchemaVersion), e.Meta.TraceID, s.emittedAtUTC,
 		data, extras,
@@ -300,16 +317,18 @@ func checkQuarantine(op string, recs []aam.QuarantinedRecord) (*quarantineArgs, 
 }
 
 // Append commits b for tenant in one transaction: the events through COPY
-// into a temporary staging table and a set-based INSERT ... ON CONFLICT DO
-// NOTHING that skips events already in the stream (one per chunk of up to
-// 8192 events, so the staging table stays in memory), then the resolved
+// into a temporary staging table and a set-based INSERT that skips events
+// setting the version their record already has in the stream, keeping each
+// record's latest version in stream_heads (one per chunk of up to 8192
+// events, so the staging table stays in memory), then the resolved
 // quarantine ids, the new quarantined records and the checkpoint. Appends
 // of one tenant are serialized by a transaction-scoped advisory lock, so
 // offsets follow commit order; within a batch they follow batch order. An
-// offset is head + position among the batch's distinct events, so a batch
-// with duplicates leaves the duplicates' offsets unused: offsets increase
-// strictly but are not always consecutive. A repeated event id within the
-// batch counts as a duplicate.
+// offset is head + position among the batch's kept events, so a batch with
+// duplicates leaves the duplicates' offsets unused: offsets increase
+// strictly but are not always consecutive. An event repeating its record's
+// previous version in the batch counts as a duplicate (see
+// aam.EventLog.Append).
 //
 // The batch is checked first, and nothing is written if any part is
 // invalid (aam.ErrInvalid): an event id, meta.tenant_id (must be tenant)

@@ -77,6 +77,7 @@ func Run(t *testing.T, newStore func(t *testing.T) aam.Store) {
 		{"Connections", connectionTests},
 		{"Mappings", mappingTests},
 		{"EventLog", eventTests},
+		{"LatestVersion", latestTests},
 		{"Schemas", schemaTests},
 		{"Reviews", reviewTests},
 	}
