@@ -91,3 +91,39 @@ func (c *hookedFiles) Read(ctx context.Context, req connectors.ReadRequest, emit
 }
 
 var errFlaky = errors.New("source: connection reset by peer")
+
+// incrementalFiles is the filesource with its change model stated: it
+// reads appended lines from an offset cursor and refuses the cursor of a
+// rewritten file (connectors.ErrInvalidCursor), which is the incremental
+// model.
+type incrementalFiles struct{ *filesource.Source }
+
+func (c incrementalFiles) Discover(ctx context.Context) (*connectors.Catalog, error) {
+	return declareIncremental(c.Source.Discover(ctx))
+}
+
+func (c *hookedFiles) Discover(ctx context.Context) (*connectors.Catalog, error) {
+	return declareIncremental(c.Source.Discover(ctx))
+}
+
+func declareIncremental(cat *connectors.Catalog, err error) (*connectors.Catalog, error) {
+	if cat != nil {
+		for i := range cat.Objects {
+			if cat.Objects[i].ChangeModel == "" {
+				cat.Objects[i].ChangeModel = connectors.ChangeIncremental
+			}
+		}
+	}
+	return cat, err
+}
+
+// registerFiles registers the filesource type as incrementalFiles.
+func registerFiles(reg *connectors.Registry) error {
+	return reg.Register(filesource.Spec(), func(cfg connectors.Config) (connectors.Connector, error) {
+		s, err := filesource.New(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return incrementalFiles{s}, nil
+	})
+}

@@ -219,6 +219,12 @@ type EventLog interface {
 	// Checkpoint returns the saved cursor of a source object, or the empty
 	// cursor if none.
 	Checkpoint(ctx context.Context, tenant, connection uuid.UUID, object string) (connectors.Cursor, error)
+	// LiveRecords returns up to limit ids of the records of one source
+	// object whose latest version in the stream is live (not deleted), in
+	// byte order, after the id after ("" starts at the first); a limit
+	// below 1 wraps ErrInvalid. Sync pages through it to find the records a
+	// full snapshot no longer has.
+	LiveRecords(ctx context.Context, tenant, connection uuid.UUID, object, after string, limit int) ([]string, error)
 	// Quarantined lists the quarantined records of one source object (all
 	// objects of the connection when object is empty), oldest first.
 	Quarantined(ctx context.Context, tenant, connection uuid.UUID, object string) ([]QuarantinedRecord, error)

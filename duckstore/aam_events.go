@@ -669,6 +669,41 @@ func (a *AAM) Checkpoint(ctx context.Context, tenant, connection uuid.UUID, obje
 	return connectors.Cursor(cur), nil
 }
 
+// LiveRecords returns up to limit ids of the records of one source object
+// of tenant that are live in the stream (their latest event is an upsert),
+// in byte order, after the id after ("" starts at the first). A limit
+// below 1 wraps aam.ErrInvalid. Safe for concurrent use.
+func (a *AAM) LiveRecords(ctx context.Context, tenant, connection uuid.UUID, object, after string, limit int) ([]string, error) {
+	const op = "live records"
+	if err := checkTenant(op, tenant); err != nil {
+		return nil, err
+	}
+	if limit < 1 {
+		return nil, invalid(op, "limit %d is below 1", limit)
+	}
+	what := fmt.Sprintf("%s %q of connection %q", op, object, connection.String())
+	rows, err := a.db.QueryContext(ctx, `
+SELECT record_id FROM stream_heads
+WHERE tenant_id = ? AND connection_id = ? AND object = ? AND record_id > ? AND NOT deleted
+ORDER BY record_id LIMIT ?`, tenant, connection, object, after, limit)
+	if err != nil {
+		return nil, aamError(what, err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, aamError(what, err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, aamError(what, err)
+	}
+	return ids, nil
+}
+
 // Quarantined lists the quarantined records of one source object of
 // tenant (every object of the connection when object is empty), oldest
 // first. Safe for concurrent use.

@@ -38,7 +38,7 @@ CREATE TEMP TABLE aam_staging (
     op              text,
     connection_id   uuid,
     object          text,
-    record_id       text,
+    record_id       text COLLATE "C",
     record_hash     text,
     system          text,
     mapping_version integer,
@@ -526,6 +526,37 @@ func nullJSON(b []byte) []byte {
 		return []byte("null")
 	}
 	return b
+}
+
+// LiveRecords returns up to limit ids of the records of one source object
+// of tenant that are live in the stream (their latest event is an upsert),
+// in byte order, after the id after ("" starts at the first). It reads the
+// latest-version table through its primary key. A limit below 1 wraps
+// aam.ErrInvalid. Safe for concurrent use.
+func (a *AAM) LiveRecords(ctx context.Context, tenant, connection uuid.UUID, object, after string, limit int) ([]string, error) {
+	const op = "live records"
+	if err := checkTenant(op, tenant); err != nil {
+		return nil, err
+	}
+	if limit < 1 {
+		return nil, invalid(op, "limit %d is below 1", limit)
+	}
+	var ids []string
+	err := a.s.WithTenant(ctx, tenant, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+SELECT record_id FROM stream_heads
+WHERE tenant_id = $1 AND connection_id = $2 AND object = $3 AND record_id > $4 AND NOT deleted
+ORDER BY record_id LIMIT $5`, tenant, connection, object, after, limit)
+		if err != nil {
+			return err
+		}
+		ids, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err != nil {
+		return nil, aamError(fmt.Sprintf("%s %q of connection %q", op, object, connection.String()), err)
+	}
+	return ids, nil
 }
 
 // Quarantined lists the quarantined records of one source object of

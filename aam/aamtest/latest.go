@@ -84,4 +84,33 @@ var latestTests = []test{
 		bA := opportunity(f.b.ID, c.ID, "Opportunity", "006001", 0)
 		f.append1(t, f.b.ID, 1, bA)
 	}},
+	{"LiveRecords", func(t *testing.T, f *fixture) {
+		c := f.conn(t, f.a.ID, "crm")
+		ids := []string{"b", "a", "B", "é", "a0", "z"}
+		var evs []canonical.Event
+		for _, id := range ids {
+			evs = append(evs, opportunity(f.a.ID, c.ID, "Opportunity", id, 0))
+		}
+		evs = append(evs, opportunity(f.a.ID, c.ID, "Deal", "other-object", 0))
+		f.append1(t, f.a.ID, len(evs), evs...)
+		f.append1(t, f.a.ID, 1, deletion(f.a.ID, c.ID, "Opportunity", "a0"))
+		var got []string
+		after := ""
+		for {
+			page, err := f.s.LiveRecords(f.ctx, f.a.ID, c.ID, "Opportunity", after, 2)
+			require.NoError(t, err)
+			require.LessOrEqual(t, len(page), 2)
+			if len(page) == 0 {
+				break
+			}
+			got = append(got, page...)
+			after = page[len(page)-1]
+		}
+		require.Equal(t, []string{"B", "a", "b", "z", "é"}, got, "live ids in byte order, the deleted one left out")
+		none, err := f.s.LiveRecords(f.ctx, f.b.ID, c.ID, "Opportunity", "", 10)
+		require.NoError(t, err)
+		require.Empty(t, none, "another tenant sees none")
+		_, err = f.s.LiveRecords(f.ctx, f.a.ID, c.ID, "Opportunity", "", 0)
+		requireIs(t, err, aam.ErrInvalid)
+	}},
 }

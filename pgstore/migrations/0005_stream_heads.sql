@@ -7,13 +7,14 @@
 -- its content hash and whether it is deleted, with the offset of the event
 -- that set it. Append keeps it in the same transaction as the events; the
 -- live records of an object are its rows with deleted = false, listed in
--- record id order through the primary key. Like the stream, it outlives
--- the record's connection.
+-- record id order through the primary key (record_id compares bytes,
+-- COLLATE "C", so that order is the same in every database). Like the
+-- stream, it outlives the record's connection.
 CREATE TABLE stream_heads (
     tenant_id     uuid NOT NULL,
     connection_id uuid NOT NULL,
     object        text NOT NULL,
-    record_id     text NOT NULL,
+    record_id     text COLLATE "C" NOT NULL,
     record_hash   text NOT NULL,
     deleted       boolean NOT NULL,
     "offset"      bigint NOT NULL,
