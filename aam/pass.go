@@ -183,7 +183,7 @@ func (o *objectSync) appendDeletes(ctx context.Context, ids []string, reset bool
 			b.Events = append(b.Events, DeleteEvent(o.mv.Mapping.Entity, o.mv.Version, meta, o.m.opts.Now()))
 		}
 		if end == len(ids) && reset {
-			b.Checkpoint = &Checkpoint{ConnectionID: o.s.conn.ID, Object: o.mv.Object, Cursor: ""}
+			b.Checkpoint = &Checkpoint{ConnectionID: o.s.conn.ID, Object: o.mv.Object, Cursor: "", Lease: o.lease}
 		}
 		res, err := o.m.store.Append(ctx, o.tenant, b)
 		if err != nil {

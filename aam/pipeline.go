@@ -256,7 +256,7 @@ func (o *objectSync) resolve(p *pending, recordID string) {
 // commit appends one batch with its cursor.
 func (o *objectSync) commit(ctx context.Context, p *pending) error {
 	b := Batch{Events: p.events, Quarantine: p.quarantine, Resolved: dedupIDs(p.resolved),
-		Checkpoint: &Checkpoint{ConnectionID: o.s.conn.ID, Object: o.mv.Object, Cursor: p.cursor}}
+		Checkpoint: &Checkpoint{ConnectionID: o.s.conn.ID, Object: o.mv.Object, Cursor: p.cursor, Lease: o.lease}}
 	t := o.m.opts.Now()
 	res, err := o.m.store.Append(ctx, o.tenant, b)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -24,6 +25,9 @@ var (
 	ErrConflict = errors.New("aam: conflict")
 	// ErrInvalid: an argument failed validation.
 	ErrInvalid = errors.New("aam: invalid argument")
+	// ErrStaleLease: a checkpoint was written under a sync lease another
+	// writer has taken since; it wraps ErrConflict.
+	ErrStaleLease = fmt.Errorf("%w: the sync lease was taken by another writer", ErrConflict)
 )
 
 // Tenant is a tenant as the mesh knows it.
@@ -140,6 +144,11 @@ type Checkpoint struct {
 	ConnectionID uuid.UUID         `json:"connection_id"`
 	Object       string            `json:"object"`
 	Cursor       connectors.Cursor `json:"cursor"`
+	// Lease, when not 0, is the fencing token of the writer's sync lease
+	// on the connection (see LeaseStore): the store refuses the whole
+	// batch (ErrStaleLease) unless it is still the connection's newest
+	// token, so a writer that lost its lease cannot move the cursor back.
+	Lease int64 `json:"lease,omitempty"`
 }
 
 // QuarantinedRecord is a source record that could not become an event,
@@ -268,6 +277,25 @@ type SchemaStore interface {
 	DriftEvents(ctx context.Context, tenant, connection uuid.UUID) ([]DriftEvent, error)
 }
 
+// Lease is a held sync lease of one connection.
+type Lease interface {
+	// Token is the lease's fencing token: larger than every token issued
+	// before for the connection.
+	Token() int64
+	// Release gives the lease up; it is safe to call more than once.
+	Release() error
+}
+
+// LeaseStore hands out per-connection sync leases, so that one process at
+// a time syncs a connection, across every process sharing the store.
+type LeaseStore interface {
+	// AcquireLease takes the connection's sync lease, waiting while another
+	// holder has it (or until ctx ends), and issues a new fencing token.
+	// Checkpoints written with an older token are refused (see
+	// Checkpoint.Lease).
+	AcquireLease(ctx context.Context, tenant, connection uuid.UUID) (Lease, error)
+}
+
 // Store is everything the mesh persists. Each backend (PostgreSQL for
 // production, the DuckDB control store for local mode) provides one value
 // implementing every role.
@@ -278,4 +306,5 @@ type Store interface {
 	EventLog
 	SchemaStore
 	ReviewStore
+	LeaseStore
 }

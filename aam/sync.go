@@ -127,6 +127,15 @@ func (m *Mesh) Sync(ctx context.Context, tenant, connection uuid.UUID, opts ...S
 		return rep, fmt.Errorf("aam: sync connection %s: %w", connection, err)
 	}
 	defer release()
+	lease, err := m.store.AcquireLease(ctx, tenant, connection)
+	if err != nil {
+		return rep, fmt.Errorf("aam: sync connection %s: lease: %w", connection, err)
+	}
+	defer func() {
+		if err := lease.Release(); err != nil {
+			m.log.WarnContext(ctx, "aam: release sync lease", "connection", connection, "error", err)
+		}
+	}()
 	s, err := m.open(ctx, tenant, connection)
 	if err != nil {
 		return rep, fmt.Errorf("aam: sync: %w", err)
@@ -143,7 +152,7 @@ func (m *Mesh) Sync(ctx context.Context, tenant, connection uuid.UUID, opts ...S
 	}
 	var errs []error
 	for _, mv := range mvs {
-		job := &objectSync{m: m, s: s, tenant: tenant, mv: mv, trace: rep.TraceID, confirm: cfg.confirmDeletes}
+		job := &objectSync{m: m, s: s, tenant: tenant, mv: mv, trace: rep.TraceID, confirm: cfg.confirmDeletes, lease: lease.Token()}
 		job.model, job.modelKnown = modelOf(cat, mv.Object)
 		err := job.run(ctx)
 		rep.Objects = append(rep.Objects, job.rep)
@@ -194,6 +203,8 @@ type objectSync struct {
 	modelKnown bool
 	// confirm lifts the delete safety limit (ConfirmDeletes).
 	confirm bool
+	// lease is the fencing token every checkpoint is written with.
+	lease int64
 	// pass tracks the record ids of the current read pass.
 	pass passState
 }

@@ -49,6 +49,8 @@ type AAM struct {
 	// staging holds the tenants whose next append goes through the staging
 	// table rather than straight into the stream; guarded like heads.
 	staging map[uuid.UUID]bool
+	// leases are the store's sync leases.
+	leases *leaseLocks
 }
 
 var _ aam.Store = (*AAM)(nil)
@@ -60,7 +62,7 @@ func NewAAM(s *Store) (*AAM, error) {
 	if s == nil {
 		return nil, fmt.Errorf("duckstore: new aam: %w: store is nil", aam.ErrInvalid)
 	}
-	return &AAM{db: s.db, sem: make(chan struct{}, 1), heads: map[uuid.UUID]int64{}, staging: map[uuid.UUID]bool{}}, nil
+	return &AAM{db: s.db, sem: make(chan struct{}, 1), heads: map[uuid.UUID]int64{}, staging: map[uuid.UUID]bool{}, leases: s.leases}, nil
 }
 
 // lock takes the write lock, or gives up when ctx ends.

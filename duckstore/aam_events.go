@@ -344,6 +344,9 @@ func (a *AAM) Append(ctx context.Context, tenant uuid.UUID, b aam.Batch) (aam.Ap
 			}
 		}
 		if cp != nil {
+			if err := checkLease(ctx, tx, tenant, cp); err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, checkpointSQL, tenant, cp.ConnectionID, cp.Object, string(cp.Cursor)); err != nil {
 				return fmt.Errorf("checkpoint: %w", err)
 			}

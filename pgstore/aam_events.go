@@ -375,6 +375,9 @@ func (a *AAM) Append(ctx context.Context, tenant uuid.UUID, b aam.Batch) (aam.Ap
 		if err := tx.SendBatch(ctx, first).Close(); err != nil {
 			return err
 		}
+		if err := checkLease(ctx, tx, tenant, b.Checkpoint); err != nil {
+			return err
+		}
 		if len(staged) > 0 {
 			n, last, err := appendEvents(ctx, tx, tenant, res.LastOffset, staged)
 			if err != nil {

@@ -78,6 +78,7 @@ func Run(t *testing.T, newStore func(t *testing.T) aam.Store) {
 		{"Mappings", mappingTests},
 		{"EventLog", eventTests},
 		{"LatestVersion", latestTests},
+		{"Leases", leaseTests},
 		{"Schemas", schemaTests},
 		{"Reviews", reviewTests},
 	}

@@ -50,3 +50,14 @@ CREATE TABLE canonical_streams_v4 (
 INSERT INTO canonical_streams_v4 SELECT * FROM canonical_streams ORDER BY tenant_id, "offset";
 DROP TABLE canonical_streams;
 ALTER TABLE canonical_streams_v4 RENAME TO canonical_streams;
+
+-- sync_leases: the fencing token of each connection's sync lease (the
+-- control store is one process: the lease itself is an in-process lock);
+-- a checkpoint written under an older token is refused.
+CREATE TABLE IF NOT EXISTS sync_leases (
+    tenant_id     UUID NOT NULL,
+    connection_id UUID NOT NULL,
+    token         BIGINT NOT NULL CHECK (token > 0),
+    acquired_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, connection_id)
+);

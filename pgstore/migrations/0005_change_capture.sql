@@ -34,3 +34,16 @@ SELECT set_config('app.system', '', true);
 -- An event id names a record's content, and the same content may now come
 -- back after another: it is no longer unique in the stream.
 ALTER TABLE canonical_streams DROP CONSTRAINT canonical_streams_tenant_id_event_id_key;
+
+-- sync_leases: the fencing token of each connection's sync lease. The lease
+-- itself is a session advisory lock held by the syncing process; taking it
+-- increments the token, and a checkpoint written under an older token is
+-- refused, so a writer that lost its lock cannot move a cursor back.
+CREATE TABLE sync_leases (
+    tenant_id     uuid NOT NULL,
+    connection_id uuid NOT NULL,
+    token         bigint NOT NULL CHECK (token > 0),
+    acquired_at   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, connection_id)
+);
+SELECT aos_protect_tenant_table('sync_leases');
