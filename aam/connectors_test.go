@@ -24,6 +24,8 @@ type hooks struct {
 	failRead   func() error
 	reads      atomic.Int64
 	lastConfig connectors.Config
+	// failDiscover, if set, fails Discover.
+	failDiscover atomic.Pointer[error]
 }
 
 func (h *hooks) set(beforeEmit func(int) error, failRead func() error) {
@@ -103,6 +105,9 @@ func (c incrementalFiles) Discover(ctx context.Context) (*connectors.Catalog, er
 }
 
 func (c *hookedFiles) Discover(ctx context.Context) (*connectors.Catalog, error) {
+	if err := c.h.failDiscover.Load(); err != nil {
+		return nil, *err
+	}
 	return declareIncremental(c.Source.Discover(ctx))
 }
 

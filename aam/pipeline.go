@@ -44,7 +44,7 @@ func (o *objectSync) ingest(ctx context.Context) error {
 	restarted := false
 	o.startPass(o.committed == "")
 	for {
-		err := o.m.retry(ctx, o.s.conn.ID, "read "+o.mv.Object, func() error { return o.readOnce(ctx) })
+		err := o.m.retry(ctx, o.s, "read "+o.mv.Object, func() error { return o.readOnce(ctx) })
 		if err != nil && errors.Is(err, connectors.ErrInvalidCursor) && o.committed != "" && !restarted {
 			restarted = true
 			o.rep.Restarted = true
