@@ -237,6 +237,12 @@ type EventLog interface {
 	// Quarantined lists the quarantined records of one source object (all
 	// objects of the connection when object is empty), oldest first.
 	Quarantined(ctx context.Context, tenant, connection uuid.UUID, object string) ([]QuarantinedRecord, error)
+	// QuarantinePage returns up to limit quarantined records of one source
+	// object (all objects of the connection when object is empty) with ids
+	// above after, in id order; a limit below 1 wraps ErrInvalid. Sync
+	// pages through it, so memory stays bounded however many records are
+	// quarantined.
+	QuarantinePage(ctx context.Context, tenant, connection uuid.UUID, object string, after int64, limit int) ([]QuarantinedRecord, error)
 }
 
 // SchemaSnapshot is one observation of a source object's schema.

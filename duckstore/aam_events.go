@@ -711,20 +711,41 @@ ORDER BY record_id LIMIT ?`, tenant, connection, object, after, limit)
 // tenant (every object of the connection when object is empty), oldest
 // first. Safe for concurrent use.
 func (a *AAM) Quarantined(ctx context.Context, tenant, connection uuid.UUID, object string) ([]aam.QuarantinedRecord, error) {
-	const op = "quarantined"
+	return a.quarantined(ctx, "quarantined", tenant, connection, object, 0, 0)
+}
+
+// QuarantinePage returns up to limit quarantined records of one source
+// object of tenant (every object of the connection when object is empty)
+// with ids above after, in id order (oldest first). A limit below 1 wraps
+// aam.ErrInvalid. Safe for concurrent use.
+func (a *AAM) QuarantinePage(ctx context.Context, tenant, connection uuid.UUID, object string, after int64, limit int) ([]aam.QuarantinedRecord, error) {
+	if limit < 1 {
+		return nil, invalid("quarantine page", "limit %d is below 1", limit)
+	}
+	return a.quarantined(ctx, "quarantine page", tenant, connection, object, after, limit)
+}
+
+// quarantined reads quarantined records with ids above after, up to limit
+// (0: all).
+func (a *AAM) quarantined(ctx context.Context, op string, tenant, connection uuid.UUID, object string, after int64, limit int) ([]aam.QuarantinedRecord, error) {
 	if err := checkTenant(op, tenant); err != nil {
 		return nil, err
 	}
 	what := fmt.Sprintf("%s %q of connection %q", op, object, connection.String())
 	query := `
 SELECT id, connection_id, object, record_id, raw, reason, errors, mapping_version, created_at
-FROM quarantine WHERE tenant_id = ? AND connection_id = ?`
-	args := []any{tenant, connection}
+FROM quarantine WHERE tenant_id = ? AND connection_id = ? AND id > ?`
+	args := []any{tenant, connection, after}
 	if object != "" {
 		query += " AND object = ?"
 		args = append(args, object)
 	}
-	rows, err := a.db.QueryContext(ctx, query+" ORDER BY id", args...)
+	query += " ORDER BY id"
+	if limit > 0 {
+		query += " LIMIT ?"
+		args = append(args, limit)
+	}
+	rows, err := a.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, aamError(what, err)
 	}

@@ -566,7 +566,23 @@ ORDER BY record_id LIMIT $5`, tenant, connection, object, after, limit)
 // tenant (every object of the connection when object is empty), oldest
 // first. Safe for concurrent use.
 func (a *AAM) Quarantined(ctx context.Context, tenant, connection uuid.UUID, object string) ([]aam.QuarantinedRecord, error) {
-	const op = "quarantined"
+	return a.quarantined(ctx, "quarantined", tenant, connection, object, 0, 0)
+}
+
+// QuarantinePage returns up to limit quarantined records of one source
+// object of tenant (every object of the connection when object is empty)
+// with ids above after, in id order (oldest first). A limit below 1 wraps
+// aam.ErrInvalid. Safe for concurrent use.
+func (a *AAM) QuarantinePage(ctx context.Context, tenant, connection uuid.UUID, object string, after int64, limit int) ([]aam.QuarantinedRecord, error) {
+	if limit < 1 {
+		return nil, invalid("quarantine page", "limit %d is below 1", limit)
+	}
+	return a.quarantined(ctx, "quarantine page", tenant, connection, object, after, limit)
+}
+
+// quarantined reads quarantined records with ids above after, up to limit
+// (0: all).
+func (a *AAM) quarantined(ctx context.Context, op string, tenant, connection uuid.UUID, object string, after int64, limit int) ([]aam.QuarantinedRecord, error) {
 	if err := checkTenant(op, tenant); err != nil {
 		return nil, err
 	}
@@ -574,8 +590,8 @@ func (a *AAM) Quarantined(ctx context.Context, tenant, connection uuid.UUID, obj
 	err := a.s.WithTenant(ctx, tenant, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
 SELECT id, connection_id, object, record_id, raw, reason, errors, mapping_version, created_at
-FROM quarantine WHERE tenant_id = $1 AND connection_id = $2 AND ($3 = '' OR object = $3)
-ORDER BY id`, tenant, connection, object)
+FROM quarantine WHERE tenant_id = $1 AND connection_id = $2 AND ($3 = '' OR object = $3) AND id > $4
+ORDER BY id LIMIT nullif($5, 0)`, tenant, connection, object, after, limit)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package aamtest
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/google/uuid"
@@ -111,6 +112,40 @@ var latestTests = []test{
 		require.NoError(t, err)
 		require.Empty(t, none, "another tenant sees none")
 		_, err = f.s.LiveRecords(f.ctx, f.a.ID, c.ID, "Opportunity", "", 0)
+		requireIs(t, err, aam.ErrInvalid)
+	}},
+	{"QuarantinePage", func(t *testing.T, f *fixture) {
+		c := f.conn(t, f.a.ID, "crm")
+		var recs []aam.QuarantinedRecord
+		for i := range 5 {
+			recs = append(recs, quarantined(c.ID, "Opportunity", fmt.Sprintf("bad-%d", i), "invalid email"))
+		}
+		recs = append(recs, quarantined(c.ID, "Account", "bad-account", "invalid email"))
+		_, err := f.s.Append(f.ctx, f.a.ID, aam.Batch{Quarantine: recs})
+		require.NoError(t, err)
+		all, err := f.s.Quarantined(f.ctx, f.a.ID, c.ID, "Opportunity")
+		require.NoError(t, err)
+		require.Len(t, all, 5)
+		var paged []aam.QuarantinedRecord
+		var after int64
+		for {
+			page, err := f.s.QuarantinePage(f.ctx, f.a.ID, c.ID, "Opportunity", after, 2)
+			require.NoError(t, err)
+			require.LessOrEqual(t, len(page), 2)
+			if len(page) == 0 {
+				break
+			}
+			paged = append(paged, page...)
+			after = page[len(page)-1].ID
+		}
+		require.Equal(t, all, paged, "the pages, in order, are the whole list")
+		every, err := f.s.QuarantinePage(f.ctx, f.a.ID, c.ID, "", 0, 100)
+		require.NoError(t, err)
+		require.Len(t, every, 6, "every object of the connection")
+		none, err := f.s.QuarantinePage(f.ctx, f.b.ID, c.ID, "", 0, 100)
+		require.NoError(t, err)
+		require.Empty(t, none, "another tenant sees none")
+		_, err = f.s.QuarantinePage(f.ctx, f.a.ID, c.ID, "", 0, 0)
 		requireIs(t, err, aam.ErrInvalid)
 	}},
 }
