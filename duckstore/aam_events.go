@@ -354,7 +354,7 @@ func (a *AAM) Append(ctx context.Context, tenant uuid.UUID, b aam.Batch) (aam.Ap
 		return nil
 	})
 	if err != nil {
-		return aam.AppendResult{}, aamError(op, err)
+		return aam.AppendResult{}, aamError(ctx, op, err)
 	}
 	res.Duplicates = len(b.Events) - res.Appended
 	return res, nil
@@ -617,7 +617,7 @@ func (a *AAM) ReadEvents(ctx context.Context, tenant uuid.UUID, after int64, lim
 	}
 	rows, err := a.db.QueryContext(ctx, query+` ORDER BY "offset" LIMIT ?`, append(args, limit)...)
 	if err != nil {
-		return nil, aamError(op, err)
+		return nil, aamError(ctx, op, err)
 	}
 	defer rows.Close()
 	var (
@@ -634,20 +634,20 @@ func (a *AAM) ReadEvents(ctx context.Context, tenant uuid.UUID, after int64, lim
 		m, s := &e.Meta, &e.Source
 		if err := rows.Scan(&e.Offset, &id, &e.Entity, &eop, &conn, &s.Object, &s.RecordID, &s.RecordHash,
 			&s.System, &m.MappingVersion, &m.SchemaVersion, &m.TraceID, &m.EmittedAt, &data, &extras); err != nil {
-			return nil, aamError(op, err)
+			return nil, aamError(ctx, op, err)
 		}
 		e.EventID, e.Op, s.ConnectionID = id.String(), canonical.Op(eop), conn.String()
 		m.TenantID, m.EmittedAt = tenantID, m.EmittedAt.UTC()
 		if err := decodeJSON(data, &e.Data); err != nil {
-			return nil, aamError(op, fmt.Errorf("event %q: data: %w", e.EventID, err))
+			return nil, aamError(ctx, op, fmt.Errorf("event %q: data: %w", e.EventID, err))
 		}
 		if err := decodeJSON(extras, &e.Extras); err != nil {
-			return nil, aamError(op, fmt.Errorf("event %q: extras: %w", e.EventID, err))
+			return nil, aamError(ctx, op, fmt.Errorf("event %q: extras: %w", e.EventID, err))
 		}
 		list = append(list, e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, aamError(op, err)
+		return nil, aamError(ctx, op, err)
 	}
 	return list, nil
 }
@@ -667,7 +667,7 @@ func (a *AAM) Checkpoint(ctx context.Context, tenant, connection uuid.UUID, obje
 		return "", nil
 	}
 	if err != nil {
-		return "", aamError(fmt.Sprintf("%s %q of connection %q", op, object, connection.String()), err)
+		return "", aamError(ctx, fmt.Sprintf("%s %q of connection %q", op, object, connection.String()), err)
 	}
 	return connectors.Cursor(cur), nil
 }
@@ -690,19 +690,19 @@ SELECT record_id FROM stream_heads
 WHERE tenant_id = ? AND connection_id = ? AND object = ? AND record_id > ? AND NOT deleted
 ORDER BY record_id LIMIT ?`, tenant, connection, object, after, limit)
 	if err != nil {
-		return nil, aamError(what, err)
+		return nil, aamError(ctx, what, err)
 	}
 	defer rows.Close()
 	var ids []string
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
-			return nil, aamError(what, err)
+			return nil, aamError(ctx, what, err)
 		}
 		ids = append(ids, id)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, aamError(what, err)
+		return nil, aamError(ctx, what, err)
 	}
 	return ids, nil
 }
@@ -747,7 +747,7 @@ FROM quarantine WHERE tenant_id = ? AND connection_id = ? AND id > ?`
 	}
 	rows, err := a.db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, aamError(what, err)
+		return nil, aamError(ctx, what, err)
 	}
 	defer rows.Close()
 	var list []aam.QuarantinedRecord
@@ -759,21 +759,21 @@ FROM quarantine WHERE tenant_id = ? AND connection_id = ? AND id > ?`
 		)
 		if err := rows.Scan(&r.ID, &r.ConnectionID, &r.Object, &r.RecordID, &raw, &r.Reason, &errs,
 			&r.MappingVersion, &created); err != nil {
-			return nil, aamError(what, err)
+			return nil, aamError(ctx, what, err)
 		}
 		if err := decodeJSON(raw, &r.Raw); err != nil {
-			return nil, aamError(what, fmt.Errorf("quarantined record %d: raw: %w", r.ID, err))
+			return nil, aamError(ctx, what, fmt.Errorf("quarantined record %d: raw: %w", r.ID, err))
 		}
 		if errs.Valid {
 			if err := json.Unmarshal([]byte(errs.String), &r.Errors); err != nil {
-				return nil, aamError(what, fmt.Errorf("quarantined record %d: errors: %w", r.ID, err))
+				return nil, aamError(ctx, what, fmt.Errorf("quarantined record %d: errors: %w", r.ID, err))
 			}
 		}
 		r.CreatedAt = created.UTC()
 		list = append(list, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, aamError(what, err)
+		return nil, aamError(ctx, what, err)
 	}
 	return list, nil
 }

@@ -65,11 +65,6 @@ func (l *duckLease) Release() error {
 	return nil
 }
 
-const bumpLeaseSQL = `
-INSERT INTO sync_leases (tenant_id, connection_id, token) VALUES (?, ?, 1)
-ON CONFLICT (tenant_id, connection_id) DO UPDATE SET token = sync_leases.token + 1, acquired_at = now()
-RETURNING token`
-
 // AcquireLease takes the connection's sync lease, an in-process lock shared
 // by every AAM of the store, waiting while another holder has it, and
 // issues the next fencing token, kept in the file so tokens grow across
@@ -81,15 +76,24 @@ func (a *AAM) AcquireLease(ctx context.Context, tenant, connection uuid.UUID) (a
 	}
 	k := leaseKey{tenant, connection}
 	if err := a.leases.take(ctx, k); err != nil {
-		return nil, aamError(op, err)
+		return nil, aamError(ctx, op, err)
 	}
 	l := &duckLease{give: func() { a.leases.give(k) }}
 	err := a.write(ctx, func(_ *sql.Conn, tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, bumpLeaseSQL, tenant, connection).Scan(&l.token)
+		err := tx.QueryRowContext(ctx, "SELECT token FROM sync_leases WHERE tenant_id = ? AND connection_id = ?", tenant, connection).Scan(&l.token)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			l.token = 1
+			_, err = tx.ExecContext(ctx, "INSERT INTO sync_leases (tenant_id, connection_id, token) VALUES (?, ?, 1)", tenant, connection)
+		case err == nil:
+			l.token++
+			_, err = tx.ExecContext(ctx, "UPDATE sync_leases SET token = ?, acquired_at = now() WHERE tenant_id = ? AND connection_id = ?", l.token, tenant, connection)
+		}
+		return err
 	})
 	if err != nil {
 		_ = l.Release()
-		return nil, aamError(fmt.Sprintf("%s of connection %q", op, connection.String()), err)
+		return nil, aamError(ctx, fmt.Sprintf("%s of connection %q", op, connection.String()), err)
 	}
 	return l, nil
 }
