@@ -96,8 +96,13 @@ func (r SyncReport) Total() ObjectReport {
 //     (stamped with the sync's trace id and the mapping version), the
 //     quarantined records and the cursor after the last of them, atomically.
 //
-// Because a cursor is only saved together with the events before it, and an
-// event's identity is its content, a sync stopped at any point (cancelled,
+// A pass that started at the empty cursor and completed deletes the live
+// records it did not read (see the package documentation on change models;
+// opts may carry ConfirmDeletes), and records the source reports deleted
+// become delete events.
+//
+// Because a cursor is only saved together with the events before it, and the
+// stream appends only changes of a record's latest version, a sync stopped at any point (cancelled,
 // crashed) loses nothing and duplicates nothing: the next one resumes at the
 // last committed batch and re-reads at most one batch, whose events the
 // stream recognises. A saved cursor the source refuses
@@ -113,8 +118,8 @@ func (r SyncReport) Total() ObjectReport {
 // object that fails does not stop the others, except on cancellation and
 // an open breaker. Errors wrap ErrNotFound (no such connection),
 // ErrBreakerOpen, the context's error, the connector's errors (secret
-// values masked) and the store's; Syncs of one connection in one Mesh run
-// one at a time.
+// values masked) and the store's; Syncs of one connection run one at a
+// time, in one Mesh and, through the store's lease, across processes.
 func (m *Mesh) Sync(ctx context.Context, tenant, connection uuid.UUID, opts ...SyncOption) (SyncReport, error) {
 	var cfg syncConfig
 	for _, o := range opts {
