@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,6 +28,10 @@ import (
 
 // ErrInvalidConfig is wrapped by Open's errors about its Config.
 var ErrInvalidConfig = errors.New("autonomos: invalid config")
+
+// ErrClosed is returned by a Platform's methods after Close, and by Close
+// and Ready on a nil *Platform.
+var ErrClosed = errors.New("autonomos: platform is closed")
 
 // Platform is an opened AutonomOS instance: its backends, wired. Make one
 // with Open and release it with Close. A Platform is safe for concurrent use.
@@ -50,6 +55,10 @@ type Platform struct {
 	pg      *pgstore.Store        // production mode
 	redis   *redis.Client         // production mode
 	breaker *redisbreaker.Breaker // production mode: guards Redis on request paths
+
+	// mu guards closed against Close racing Ready.
+	mu     sync.RWMutex
+	closed bool
 }
 
 // Open validates cfg, connects or opens the backends its mode needs, applies
@@ -156,8 +165,17 @@ func (p *Platform) Mode() Mode { return p.mode }
 // applied.
 func (p *Platform) Config() Config { return p.cfg }
 
-// Ready reports whether the platform's backends answer.
+// Ready reports whether the platform's backends answer; ErrClosed after
+// Close or on a nil *Platform.
 func (p *Platform) Ready(ctx context.Context) error {
+	if p == nil {
+		return ErrClosed
+	}
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.closed {
+		return ErrClosed
+	}
 	switch p.mode {
 	case ModeLocal:
 		if err := p.control.DB().PingContext(ctx); err != nil {
@@ -175,8 +193,14 @@ func (p *Platform) Ready(ctx context.Context) error {
 }
 
 // Close releases every backend the platform opened. It is safe to call more
-// than once.
+// than once; on a nil *Platform it returns ErrClosed.
 func (p *Platform) Close() error {
+	if p == nil {
+		return ErrClosed
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.closed = true
 	var errs []error
 	for _, c := range p.closers {
 		errs = append(errs, c())

@@ -187,3 +187,19 @@ func TestLocalModeKeepsItsSecretKey(t *testing.T) {
 	require.NotContains(t, err.Error(), "topsecret")
 	require.NotContains(t, err.Error(), "cannot open connection secrets", "the key must survive the restart")
 }
+
+// TestClosedOrNilPlatformReturnsErrClosed: Ready after Close, and Close or
+// Ready on a nil *Platform, return ErrClosed instead of dereferencing nil.
+func TestClosedOrNilPlatformReturnsErrClosed(t *testing.T) {
+	t.Parallel()
+	ctx := testenv.Context(t)
+	p, err := autonomos.Open(ctx, autonomos.Config{DataDir: testenv.DataDir(t), Logger: quiet()})
+	require.NoError(t, err)
+	require.NoError(t, p.Close())
+	require.ErrorIs(t, p.Ready(ctx), autonomos.ErrClosed)
+	require.NoError(t, p.Close(), "Close stays idempotent")
+
+	var none *autonomos.Platform
+	require.ErrorIs(t, none.Close(), autonomos.ErrClosed)
+	require.ErrorIs(t, none.Ready(ctx), autonomos.ErrClosed)
+}

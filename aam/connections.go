@@ -289,7 +289,7 @@ func (m *Mesh) Discover(ctx context.Context, tenant, id uuid.UUID) (*connectors.
 	}
 	defer s.close()
 	var cat *connectors.Catalog
-	err = m.retry(ctx, id, "discover", func() error {
+	err = m.retry(ctx, s, "discover", func() error {
 		var err error
 		cat, err = s.c.Discover(ctx)
 		return err

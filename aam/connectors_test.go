@@ -24,6 +24,8 @@ type hooks struct {
 	failRead   func() error
 	reads      atomic.Int64
 	lastConfig connectors.Config
+	// failDiscover, if set, fails Discover.
+	failDiscover atomic.Pointer[error]
 }
 
 func (h *hooks) set(beforeEmit func(int) error, failRead func() error) {
@@ -91,3 +93,42 @@ func (c *hookedFiles) Read(ctx context.Context, req connectors.ReadRequest, emit
 }
 
 var errFlaky = errors.New("source: connection reset by peer")
+
+// incrementalFiles is the filesource with its change model stated: it
+// reads appended lines from an offset cursor and refuses the cursor of a
+// rewritten file (connectors.ErrInvalidCursor), which is the incremental
+// model.
+type incrementalFiles struct{ *filesource.Source }
+
+func (c incrementalFiles) Discover(ctx context.Context) (*connectors.Catalog, error) {
+	return declareIncremental(c.Source.Discover(ctx))
+}
+
+func (c *hookedFiles) Discover(ctx context.Context) (*connectors.Catalog, error) {
+	if err := c.h.failDiscover.Load(); err != nil {
+		return nil, *err
+	}
+	return declareIncremental(c.Source.Discover(ctx))
+}
+
+func declareIncremental(cat *connectors.Catalog, err error) (*connectors.Catalog, error) {
+	if cat != nil {
+		for i := range cat.Objects {
+			if cat.Objects[i].ChangeModel == "" {
+				cat.Objects[i].ChangeModel = connectors.ChangeIncremental
+			}
+		}
+	}
+	return cat, err
+}
+
+// registerFiles registers the filesource type as incrementalFiles.
+func registerFiles(reg *connectors.Registry) error {
+	return reg.Register(filesource.Spec(), func(cfg connectors.Config) (connectors.Connector, error) {
+		s, err := filesource.New(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return incrementalFiles{s}, nil
+	})
+}

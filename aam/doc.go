@@ -7,7 +7,7 @@
 // Users call the concrete Mesh, made with New from a canonical registry, a
 // connector registry and a Store. The Store is the persistence contract
 // (store.go: TenantStore, ConnectionStore, MappingStore, EventLog,
-// SchemaStore); pgstore implements it on PostgreSQL for production and
+// SchemaStore, ReviewStore, LeaseStore); pgstore implements it on PostgreSQL for production and
 // duckstore on the embedded DuckDB control file for local mode, and
 // aam/aamtest is the conformance suite both pass.
 //
@@ -48,13 +48,51 @@
 // record, in one transaction of the store. The cursor therefore never runs
 // ahead of the events (a crash cannot skip records) and never behind them
 // by more than one uncommitted batch, whose records are read again on the
-// next sync. Re-reading cannot duplicate: an event's identity (tenant,
-// connection, object, record id, record hash — canonical.EventID) is
-// unique in the stream and the store skips events already there. So an
-// unchanged source gives no new events, a changed record exactly one, and
-// a sync cancelled at any point and run again gives exactly the missing
-// ones. When a source refuses a saved cursor (a rewritten file), the object
-// is read again from its start under the same rule.
+// next sync. Re-reading cannot duplicate: the store keeps every record's
+// latest version (connection, object, record id -> content hash, or
+// deleted) and appends an event only when it changes that version. So an
+// unchanged source gives no new events, a changed record exactly one —
+// also when it changes back to an earlier content (A -> B -> A appends A
+// again; event ids name content and may repeat in the stream) — and a sync
+// cancelled at any point and run again gives exactly the missing ones. When
+// a source refuses a saved cursor (a rewritten file), the object is read
+// again from its start under the same rule.
+//
+// # Change models and deletes
+//
+// Each object's connector states how its reads reflect source changes
+// (connectors.ChangeModel, from Discover at the start of every Sync):
+//
+//   - snapshot: every sync starts a new pass from the empty cursor; when a
+//     pass completes, the cursor is reset. A pass interrupted midway is
+//     resumed from its cursor by the next sync, and that resumed pass
+//     computes no deletes (it did not see everything); the sync after it
+//     starts a full pass again.
+//   - incremental: syncs resume from the cursor; only a pass from the empty
+//     cursor (the first sync, or a restart after connectors.ErrInvalidCursor)
+//     is a full pass.
+//   - cdc: syncs resume from the cursor; deletes arrive as records.
+//
+// A full pass — from the empty cursor, completed without error, not CDC —
+// is a snapshot: the object's live records (EventLog.LiveRecords) it did
+// not read become OpDelete events (DeleteEvent). A safety limit protects
+// against truncated exports: if they exceed Options.MaxDeleteFraction
+// (default 50%) of the live records, none are deleted unless the Sync has
+// ConfirmDeletes, and ObjectReport.DeletesWithheld says why; so does a full
+// pass that read records without an id, which computes no deletes. Records
+// a source reports Deleted (CDC, Salesforce) become OpDelete events
+// directly, under every model. Discovery failing leaves the model unknown:
+// the object is synced, no deletes are computed, and the report says so.
+// The record ids a pass reads are kept in memory (one map entry each) to
+// find the vanished ones.
+//
+// # Record identity
+//
+// A record's id is the one the source gives (its declared or discovered
+// key), else the value of the field mapped to the entity's id. A record
+// without one, or whose id the pass already read (outside CDC reads, where
+// a record may change several times), is quarantined with the reason; it
+// is never given another id, and the other records flow.
 //
 // Records that fail mapping (a value that does not coerce, a required field
 // without a value) or cannot be read at all go to the quarantine with the
@@ -94,7 +132,13 @@
 //
 // A Mesh is safe for concurrent use. Syncs of one connection run one at a
 // time within a Mesh (a second waits for the first), as do Observes of one
-// connection; different connections proceed in parallel. Within one Sync,
+// connection; different connections proceed in parallel. Across
+// processes sharing a store, Sync also takes the connection's lease
+// (LeaseStore: a PostgreSQL advisory lock in pgstore, an in-process lock in
+// the single-process duckstore) and writes every checkpoint with the
+// lease's fencing token; the store refuses a checkpoint of a writer whose
+// lease was taken since (ErrStaleLease), so a cursor never moves back.
+// Within one Sync,
 // reading and mapping overlap with the store's writes of the previous
 // batch. RunObserver blocks until its context is done. MemoryBus never
 // blocks a publisher: a slow subscriber loses its oldest events.

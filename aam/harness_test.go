@@ -83,7 +83,7 @@ func setup(t *testing.T, kind string, opts *aam.Options, extra ...func(*connecto
 	e.canon, err = canonical.NewRegistry()
 	require.NoError(t, err)
 	e.conns = connectors.NewRegistry()
-	require.NoError(t, filesource.Register(e.conns))
+	require.NoError(t, registerFiles(e.conns))
 	for _, f := range extra {
 		f(e.conns)
 	}

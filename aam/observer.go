@@ -50,7 +50,7 @@ func (m *Mesh) Observe(ctx context.Context, tenant, connection uuid.UUID) ([]Dri
 	}
 	defer s.close()
 	var cat *connectors.Catalog
-	err = m.retry(ctx, connection, "discover", func() error {
+	err = m.retry(ctx, s, "discover", func() error {
 		var err error
 		cat, err = s.c.Discover(ctx)
 		return err

@@ -31,6 +31,9 @@ const (
 	// DefaultBreakerOpenTimeout is how long an open breaker refuses calls
 	// before it lets one through to probe the source.
 	DefaultBreakerOpenTimeout = 30 * time.Second
+	// DefaultMaxDeleteFraction is the share of an object's live records one
+	// full pass may delete without ConfirmDeletes.
+	DefaultMaxDeleteFraction = 0.5
 )
 
 // Options tunes a Mesh. A nil *Options means every default.
@@ -68,6 +71,13 @@ type Options struct {
 	// Repairer, when set, is handed every breaking drift Observe records,
 	// to propose or apply a mapping repair. Default: none.
 	Repairer Repairer
+	// MaxDeleteFraction is the largest share (0 < f <= 1) of an object's
+	// live records one full snapshot pass may delete because it no longer
+	// found them; a pass that would delete more deletes none and says so
+	// in ObjectReport.DeletesWithheld, unless the Sync has ConfirmDeletes.
+	// It protects against a truncated export. Default
+	// DefaultMaxDeleteFraction; 1 disables the limit.
+	MaxDeleteFraction float64
 	// Now returns the current time. Default time.Now.
 	Now func() time.Time
 	// Metrics, when set, receives the mesh's Prometheus collectors
@@ -156,6 +166,12 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if err := positiveDur(&r.Breaker.OpenTimeout, DefaultBreakerOpenTimeout, "Options.Breaker.OpenTimeout"); err != nil {
 		return r, err
+	}
+	switch {
+	case r.MaxDeleteFraction == 0:
+		r.MaxDeleteFraction = DefaultMaxDeleteFraction
+	case !(r.MaxDeleteFraction > 0 && r.MaxDeleteFraction <= 1):
+		return r, fmt.Errorf("%w: Options.MaxDeleteFraction must be in (0, 1], got %v", ErrInvalid, r.MaxDeleteFraction)
 	}
 	if r.Now == nil {
 		r.Now = time.Now

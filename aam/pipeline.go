@@ -17,26 +17,34 @@ type pending struct {
 	events     []canonical.Event
 	quarantine []QuarantinedRecord
 	resolved   []int64
-	qindex     map[string]int      // record id -> index in quarantine
-	ids        map[string]struct{} // event ids in events, to drop repeats
-	records    int                 // records read into the batch
-	dups       int                 // repeats dropped from the batch
+	qindex     map[string]int // record id -> index in quarantine
+	records    int            // records read into the batch
+	deletes    int            // delete events the source reported
+	anonymous  int            // records without an id
+	seq        uint64         // the batch's sequence in the pass
 	cursor     connectors.Cursor
 	started    time.Time
 	read       time.Duration
 }
 
 func (o *objectSync) newPending() *pending {
-	return &pending{ids: make(map[string]struct{}), started: o.m.opts.Now()}
+	o.pass.seq++
+	return &pending{seq: o.pass.seq, started: o.m.opts.Now()}
 }
 
 // ingest reads the object from the committed cursor to its end, retrying
 // transient errors, and restarting once from the beginning when the source
 // refuses the saved cursor.
+//
+// The pass is full when it starts at the empty cursor (a first sync, a
+// snapshot-model object whose previous pass completed, or a restart); a
+// snapshot-model object interrupted mid-pass resumes from its cursor, and
+// that pass is not full.
 func (o *objectSync) ingest(ctx context.Context) error {
 	restarted := false
+	o.startPass(o.committed == "")
 	for {
-		err := o.m.retry(ctx, o.s.conn.ID, "read "+o.mv.Object, func() error { return o.readOnce(ctx) })
+		err := o.m.retry(ctx, o.s, "read "+o.mv.Object, func() error { return o.readOnce(ctx) })
 		if err != nil && errors.Is(err, connectors.ErrInvalidCursor) && o.committed != "" && !restarted {
 			restarted = true
 			o.rep.Restarted = true
@@ -45,6 +53,7 @@ func (o *objectSync) ingest(ctx context.Context) error {
 			o.m.publish(ctx, FlowEvent{TenantID: o.tenant, ConnectionID: o.s.conn.ID, Object: o.mv.Object, Stage: StageRead,
 				TraceID: o.trace, Message: "saved cursor refused by the source; reading from the start"})
 			o.committed = ""
+			o.startPass(true)
 			continue
 		}
 		return err
@@ -58,6 +67,7 @@ func (o *objectSync) ingest(ctx context.Context) error {
 // stopping at any point leaves the committed cursor exactly after the
 // committed events.
 func (o *objectSync) readOnce(ctx context.Context) error {
+	o.pass.rewind()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	work := make(chan *pending, 1)
@@ -112,7 +122,11 @@ func (o *objectSync) readOnce(ctx context.Context) error {
 	return nil
 }
 
-// handle maps one record into p, or quarantines it.
+// handle maps one record into p, or quarantines it. A record's identity
+// is the id the source gives, else the value of the field mapped to the
+// entity's id; a record without one, or whose id the pass already read
+// (except in CDC reads, where a record may change several times), is
+// quarantined with the reason, never given another id.
 func (o *objectSync) handle(rec connectors.Record, p *pending) {
 	p.records++
 	o.rep.Read++
@@ -121,6 +135,9 @@ func (o *objectSync) handle(rec connectors.Record, p *pending) {
 		id := rec.ID
 		if id == "" {
 			id = rec.Err.Location
+			p.anonymous++
+		} else {
+			o.pass.see(id, p.seq)
 		}
 		o.quarantine1(p, QuarantinedRecord{
 			RecordID: id,
@@ -131,22 +148,46 @@ func (o *objectSync) handle(rec connectors.Record, p *pending) {
 	}
 	meta := o.meta
 	meta.RecordID = rec.ID
-	ev, ferrs := o.mapper.Apply(rec.Fields, meta)
-	if len(ferrs) > 0 {
-		id := rec.ID
-		if id == "" {
-			id = ev.Source.RecordID
+	if rec.Deleted {
+		if rec.ID == "" {
+			p.anonymous++
+			o.quarantine1(p, QuarantinedRecord{RecordID: noID(rec), Raw: maps.Clone(rec.Fields),
+				Reason: "the source reported a deleted record without an id"})
+			return
 		}
+		p.events = append(p.events, DeleteEvent(o.mv.Mapping.Entity, o.mv.Version, meta, o.m.opts.Now()))
+		p.deletes++
+		o.resolve(p, rec.ID)
+		return
+	}
+	ev, ferrs := o.mapper.Apply(rec.Fields, meta)
+	id := ev.Source.RecordID
+	switch {
+	case id == "":
+		p.anonymous++
+		q := QuarantinedRecord{RecordID: noID(rec), Raw: maps.Clone(rec.Fields),
+			Reason: "record has no id: the source gives none and the field mapped to the entity's id is empty"}
+		if len(ferrs) > 0 {
+			q = o.fieldQuarantine(q.RecordID, q.Raw, ferrs)
+			q.Reason = "record has no id; " + q.Reason
+		}
+		o.quarantine1(p, q)
+		return
+	case o.pass.see(id, p.seq):
+		o.quarantine1(p, QuarantinedRecord{RecordID: id + " (repeated)", Raw: maps.Clone(rec.Fields),
+			Reason: fmt.Sprintf("record id %q is repeated within one read of the object: the first record with it was taken, this one set aside", id)})
+		return
+	case len(ferrs) > 0:
 		o.quarantine1(p, o.fieldQuarantine(id, maps.Clone(rec.Fields), ferrs))
 		return
 	}
-	if _, dup := p.ids[ev.EventID]; dup {
-		p.dups++
-	} else {
-		p.ids[ev.EventID] = struct{}{}
-		p.events = append(p.events, ev)
-	}
-	o.resolve(p, ev.Source.RecordID)
+	p.events = append(p.events, ev)
+	o.resolve(p, id)
+}
+
+// noID is the quarantine key of a record without an id: its position.
+func noID(rec connectors.Record) string {
+	return "(no id) at cursor " + string(rec.Cursor)
 }
 
 // fieldQuarantine builds the quarantined form of a record that mapped with
@@ -215,7 +256,7 @@ func (o *objectSync) resolve(p *pending, recordID string) {
 // commit appends one batch with its cursor.
 func (o *objectSync) commit(ctx context.Context, p *pending) error {
 	b := Batch{Events: p.events, Quarantine: p.quarantine, Resolved: dedupIDs(p.resolved),
-		Checkpoint: &Checkpoint{ConnectionID: o.s.conn.ID, Object: o.mv.Object, Cursor: p.cursor}}
+		Checkpoint: &Checkpoint{ConnectionID: o.s.conn.ID, Object: o.mv.Object, Cursor: p.cursor, Lease: o.lease}}
 	t := o.m.opts.Now()
 	res, err := o.m.store.Append(ctx, o.tenant, b)
 	if err != nil {
@@ -223,23 +264,26 @@ func (o *objectSync) commit(ctx context.Context, p *pending) error {
 	}
 	lat := o.m.opts.Now().Sub(t)
 	o.committed = string(p.cursor)
+	o.pass.committedSeq = p.seq
+	o.pass.anonymous += p.anonymous
 	o.rep.Events += res.Appended
-	o.rep.Duplicates += res.Duplicates + p.dups
+	o.rep.Deleted += p.deletes
+	o.rep.Duplicates += res.Duplicates
 	o.rep.Quarantined += len(b.Quarantine)
 	o.rep.Resolved += len(b.Resolved)
 	o.forget(b.Resolved)
 	if mt := o.m.metrics; mt != nil {
 		mt.add("read", p.records)
 		mt.add("appended", res.Appended)
-		mt.add("duplicate", res.Duplicates+p.dups)
+		mt.add("duplicate", res.Duplicates)
 		mt.add("quarantined", len(b.Quarantine))
 		mt.add("resolved", len(b.Resolved))
 	}
 	conn, obj := o.s.conn.ID, o.mv.Object
 	o.m.publish(ctx, FlowEvent{TenantID: o.tenant, ConnectionID: conn, Object: obj, Stage: StageRead, Count: p.records, LatencyMS: ms(p.read), TraceID: o.trace})
-	o.m.publish(ctx, FlowEvent{TenantID: o.tenant, ConnectionID: conn, Object: obj, Stage: StageMap, Count: len(p.events) + p.dups, Errors: len(p.quarantine), TraceID: o.trace})
+	o.m.publish(ctx, FlowEvent{TenantID: o.tenant, ConnectionID: conn, Object: obj, Stage: StageMap, Count: len(p.events), Errors: len(p.quarantine), TraceID: o.trace})
 	o.m.publish(ctx, FlowEvent{TenantID: o.tenant, ConnectionID: conn, Object: obj, Stage: StageAppend, Count: res.Appended, Errors: 0, LatencyMS: ms(lat), TraceID: o.trace,
-		Message: fmt.Sprintf("%d new, %d duplicate, offset %d", res.Appended, res.Duplicates+p.dups, res.LastOffset)})
+		Message: fmt.Sprintf("%d new, %d duplicate, offset %d", res.Appended, res.Duplicates, res.LastOffset)})
 	if len(b.Quarantine) > 0 || len(b.Resolved) > 0 {
 		o.m.publish(ctx, FlowEvent{TenantID: o.tenant, ConnectionID: conn, Object: obj, Stage: StageQuarantine, Count: len(b.Quarantine), TraceID: o.trace,
 			Message: fmt.Sprintf("%d quarantined, %d released; first reason: %s", len(b.Quarantine), len(b.Resolved), firstReason(b.Quarantine))})

@@ -7,15 +7,41 @@ import (
 	"github.com/autonomos/autonomos/canonical"
 )
 
-// loadQuarantine indexes the object's quarantined records.
-func (o *objectSync) loadQuarantine(ctx context.Context) error {
-	qs, err := o.m.store.Quarantined(ctx, o.tenant, o.s.conn.ID, o.mv.Object)
-	if err != nil {
-		return fmt.Errorf("quarantine: %w", err)
+// pageQuarantine calls fn with the object's quarantined records, one page
+// of at most Options.BatchSize records at a time, in id order, so a large
+// quarantine never sits in memory whole.
+func (o *objectSync) pageQuarantine(ctx context.Context, fn func([]QuarantinedRecord) error) error {
+	var after int64
+	for {
+		qs, err := o.m.store.QuarantinePage(ctx, o.tenant, o.s.conn.ID, o.mv.Object, after, o.m.opts.BatchSize)
+		if err != nil {
+			return fmt.Errorf("quarantine: %w", err)
+		}
+		if len(qs) == 0 {
+			return nil
+		}
+		if err := fn(qs); err != nil {
+			return err
+		}
+		if len(qs) < o.m.opts.BatchSize {
+			return nil
+		}
+		after = qs[len(qs)-1].ID
 	}
-	idx := make(map[string][]quarantined, len(qs))
-	for _, q := range qs {
-		idx[q.RecordID] = append(idx[q.RecordID], quarantined{id: q.ID, hash: canonical.RecordHash(q.Raw)})
+}
+
+// loadQuarantine indexes the object's quarantined records: record id ->
+// quarantine id and content hash (not the records themselves).
+func (o *objectSync) loadQuarantine(ctx context.Context) error {
+	idx := make(map[string][]quarantined)
+	err := o.pageQuarantine(ctx, func(qs []QuarantinedRecord) error {
+		for _, q := range qs {
+			idx[q.RecordID] = append(idx[q.RecordID], quarantined{id: q.ID, hash: canonical.RecordHash(q.Raw)})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	o.qmu.Lock()
 	o.quarantine = idx
@@ -30,10 +56,6 @@ func (o *objectSync) loadQuarantine(ctx context.Context) error {
 // retried until the mapping changes again). Records that could not be read
 // at all (no field errors) wait for their source to be fixed instead.
 func (o *objectSync) retryQuarantined(ctx context.Context) error {
-	qs, err := o.m.store.Quarantined(ctx, o.tenant, o.s.conn.ID, o.mv.Object)
-	if err != nil {
-		return fmt.Errorf("quarantine: %w", err)
-	}
 	var b Batch
 	retried, released := 0, 0
 	flush := func() error {
@@ -52,9 +74,9 @@ func (o *objectSync) retryQuarantined(ctx context.Context) error {
 		b = Batch{}
 		return nil
 	}
-	for _, q := range qs {
+	retry1 := func(q QuarantinedRecord) error {
 		if q.MappingVersion >= o.mv.Version || len(q.Errors) == 0 {
-			continue
+			return nil
 		}
 		retried++
 		meta := o.meta
@@ -70,10 +92,20 @@ func (o *objectSync) retryQuarantined(ctx context.Context) error {
 			b.Quarantine = append(b.Quarantine, nq)
 		}
 		if len(b.Resolved) >= o.m.opts.BatchSize {
-			if err := flush(); err != nil {
+			return flush()
+		}
+		return nil
+	}
+	err := o.pageQuarantine(ctx, func(qs []QuarantinedRecord) error {
+		for _, q := range qs {
+			if err := retry1(q); err != nil {
 				return err
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if err := flush(); err != nil {
 		return err

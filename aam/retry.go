@@ -84,17 +84,19 @@ func (m *Mesh) call(conn uuid.UUID, fn func() error) error {
 	return err
 }
 
-// retry runs fn through the breaker until it succeeds, fails with a
-// non-transient error, or Options.Retry.MaxAttempts attempts are spent,
-// sleeping the back-off between attempts.
-func (m *Mesh) retry(ctx context.Context, conn uuid.UUID, what string, fn func() error) error {
+// retry runs fn through the breaker of s's connection until it succeeds,
+// fails with a non-transient error, or Options.Retry.MaxAttempts attempts
+// are spent, sleeping the back-off between attempts. The errors it logs
+// have s's secret values masked, like those its callers return.
+func (m *Mesh) retry(ctx context.Context, s *session, what string, fn func() error) error {
+	conn := s.conn.ID
 	for attempt := 1; ; attempt++ {
 		err := m.call(conn, fn)
 		if err == nil || !transient(err) || attempt >= m.opts.Retry.MaxAttempts {
 			return err
 		}
 		d := m.backoff(attempt)
-		m.log.WarnContext(ctx, "aam: transient source error, retrying", "connection", conn, "what", what, "attempt", attempt, "backoff", d, "error", err)
+		m.log.WarnContext(ctx, "aam: transient source error, retrying", "connection", conn, "what", what, "attempt", attempt, "backoff", d, "error", s.redact(err))
 		t := time.NewTimer(d)
 		select {
 		case <-ctx.Done():

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -24,6 +25,9 @@ var (
 	ErrConflict = errors.New("aam: conflict")
 	// ErrInvalid: an argument failed validation.
 	ErrInvalid = errors.New("aam: invalid argument")
+	// ErrStaleLease: a checkpoint was written under a sync lease another
+	// writer has taken since; it wraps ErrConflict.
+	ErrStaleLease = fmt.Errorf("%w: the sync lease was taken by another writer", ErrConflict)
 )
 
 // Tenant is a tenant as the mesh knows it.
@@ -140,6 +144,11 @@ type Checkpoint struct {
 	ConnectionID uuid.UUID         `json:"connection_id"`
 	Object       string            `json:"object"`
 	Cursor       connectors.Cursor `json:"cursor"`
+	// Lease, when not 0, is the fencing token of the writer's sync lease
+	// on the connection (see LeaseStore): the store refuses the whole
+	// batch (ErrStaleLease) unless it is still the connection's newest
+	// token, so a writer that lost its lease cannot move the cursor back.
+	Lease int64 `json:"lease,omitempty"`
 }
 
 // QuarantinedRecord is a source record that could not become an event,
@@ -184,9 +193,11 @@ type Batch struct {
 
 // AppendResult says what a Batch changed.
 type AppendResult struct {
-	// Appended counts events that were new; Duplicates counts events whose
-	// identity (tenant, connection, object, record id, record hash — i.e.
-	// event id) was already in the stream and were skipped.
+	// Appended counts events that were new; Duplicates counts events that
+	// set the version their record already had — the same content as the
+	// record's latest event in the stream (or the event before it in the
+	// batch), a delete of a record deleted already or never seen — and were
+	// skipped.
 	Appended   int
 	Duplicates int
 	// LastOffset is the tenant's highest offset after the commit.
@@ -198,6 +209,16 @@ type AppendResult struct {
 // implementation must keep offsets in commit order per tenant (appends of
 // one tenant are serialized), so a reader that has seen offset N never
 // later finds a smaller new one.
+//
+// The stream deduplicates against each record's latest version: a record
+// (connection, object, record id) is live with the content of its latest
+// upsert, or deleted by a later delete. An event is new, and appended, only
+// if it changes that: an upsert of a record with no version, a deleted one
+// or other content (so A -> B -> A appends A again: event ids name content
+// and may repeat), a delete of a live record. Re-reading unchanged records
+// therefore appends nothing, which is what makes a resumed sync
+// exactly-once. Within a batch, events are taken in order (see
+// PlaceEvents).
 type EventLog interface {
 	// Append commits b atomically for tenant.
 	Append(ctx context.Context, tenant uuid.UUID, b Batch) (AppendResult, error)
@@ -207,9 +228,21 @@ type EventLog interface {
 	// Checkpoint returns the saved cursor of a source object, or the empty
 	// cursor if none.
 	Checkpoint(ctx context.Context, tenant, connection uuid.UUID, object string) (connectors.Cursor, error)
+	// LiveRecords returns up to limit ids of the records of one source
+	// object whose latest version in the stream is live (not deleted), in
+	// byte order, after the id after ("" starts at the first); a limit
+	// below 1 wraps ErrInvalid. Sync pages through it to find the records a
+	// full snapshot no longer has.
+	LiveRecords(ctx context.Context, tenant, connection uuid.UUID, object, after string, limit int) ([]string, error)
 	// Quarantined lists the quarantined records of one source object (all
 	// objects of the connection when object is empty), oldest first.
 	Quarantined(ctx context.Context, tenant, connection uuid.UUID, object string) ([]QuarantinedRecord, error)
+	// QuarantinePage returns up to limit quarantined records of one source
+	// object (all objects of the connection when object is empty) with ids
+	// above after, in id order; a limit below 1 wraps ErrInvalid. Sync
+	// pages through it, so memory stays bounded however many records are
+	// quarantined.
+	QuarantinePage(ctx context.Context, tenant, connection uuid.UUID, object string, after int64, limit int) ([]QuarantinedRecord, error)
 }
 
 // SchemaSnapshot is one observation of a source object's schema.
@@ -250,6 +283,25 @@ type SchemaStore interface {
 	DriftEvents(ctx context.Context, tenant, connection uuid.UUID) ([]DriftEvent, error)
 }
 
+// Lease is a held sync lease of one connection.
+type Lease interface {
+	// Token is the lease's fencing token: larger than every token issued
+	// before for the connection.
+	Token() int64
+	// Release gives the lease up; it is safe to call more than once.
+	Release() error
+}
+
+// LeaseStore hands out per-connection sync leases, so that one process at
+// a time syncs a connection, across every process sharing the store.
+type LeaseStore interface {
+	// AcquireLease takes the connection's sync lease, waiting while another
+	// holder has it (or until ctx ends), and issues a new fencing token.
+	// Checkpoints written with an older token are refused (see
+	// Checkpoint.Lease).
+	AcquireLease(ctx context.Context, tenant, connection uuid.UUID) (Lease, error)
+}
+
 // Store is everything the mesh persists. Each backend (PostgreSQL for
 // production, the DuckDB control store for local mode) provides one value
 // implementing every role.
@@ -260,4 +312,5 @@ type Store interface {
 	EventLog
 	SchemaStore
 	ReviewStore
+	LeaseStore
 }

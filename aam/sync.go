@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/autonomos/autonomos/canonical"
+	"github.com/autonomos/autonomos/connectors"
 )
 
 // SyncReport says what one Sync did.
@@ -47,6 +48,19 @@ type ObjectReport struct {
 	// Restarted is true when the saved cursor was refused (the source was
 	// rewritten) and the object was read again from its start.
 	Restarted bool `json:"restarted,omitempty"`
+	// ChangeModel is the object's change model as its connector declared
+	// it (connectors.ChangeModel); empty when discovery failed.
+	ChangeModel string `json:"change_model,omitempty"`
+	// FullPass is true when this sync read the object completely from the
+	// empty cursor: a full snapshot, whose vanished records are deleted.
+	FullPass bool `json:"full_pass,omitempty"`
+	// Deleted counts delete events appended: records the source reported
+	// deleted, and records a full pass no longer found.
+	Deleted int `json:"deleted"`
+	// DeletesWithheld says why the records a full pass no longer found
+	// were not deleted (the safety limit, records without an id, an
+	// unknown change model); empty when they were, or none vanished.
+	DeletesWithheld string `json:"deletes_withheld,omitempty"`
 	// Errors lists what went wrong, secrets masked.
 	Errors   []string      `json:"errors,omitempty"`
 	Duration time.Duration `json:"duration"`
@@ -62,6 +76,7 @@ func (r SyncReport) Total() ObjectReport {
 		t.Duplicates += o.Duplicates
 		t.Quarantined += o.Quarantined
 		t.Resolved += o.Resolved
+		t.Deleted += o.Deleted
 		t.Restarted = t.Restarted || o.Restarted
 		t.Errors = append(t.Errors, o.Errors...)
 	}
@@ -81,8 +96,13 @@ func (r SyncReport) Total() ObjectReport {
 //     (stamped with the sync's trace id and the mapping version), the
 //     quarantined records and the cursor after the last of them, atomically.
 //
-// Because a cursor is only saved together with the events before it, and an
-// event's identity is its content, a sync stopped at any point (cancelled,
+// A pass that started at the empty cursor and completed deletes the live
+// records it did not read (see the package documentation on change models;
+// opts may carry ConfirmDeletes), and records the source reports deleted
+// become delete events.
+//
+// Because a cursor is only saved together with the events before it, and the
+// stream appends only changes of a record's latest version, a sync stopped at any point (cancelled,
 // crashed) loses nothing and duplicates nothing: the next one resumes at the
 // last committed batch and re-reads at most one batch, whose events the
 // stream recognises. A saved cursor the source refuses
@@ -98,9 +118,13 @@ func (r SyncReport) Total() ObjectReport {
 // object that fails does not stop the others, except on cancellation and
 // an open breaker. Errors wrap ErrNotFound (no such connection),
 // ErrBreakerOpen, the context's error, the connector's errors (secret
-// values masked) and the store's; Syncs of one connection in one Mesh run
-// one at a time.
-func (m *Mesh) Sync(ctx context.Context, tenant, connection uuid.UUID) (SyncReport, error) {
+// values masked) and the store's; Syncs of one connection run one at a
+// time, in one Mesh and, through the store's lease, across processes.
+func (m *Mesh) Sync(ctx context.Context, tenant, connection uuid.UUID, opts ...SyncOption) (SyncReport, error) {
+	var cfg syncConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
 	start := m.opts.Now()
 	rep := SyncReport{TenantID: tenant, ConnectionID: connection, TraceID: uuid.NewString(), StartedAt: start.UTC(), Objects: []ObjectReport{}}
 	release, err := m.acquire(ctx, runKey{"sync", connection})
@@ -108,6 +132,15 @@ func (m *Mesh) Sync(ctx context.Context, tenant, connection uuid.UUID) (SyncRepo
 		return rep, fmt.Errorf("aam: sync connection %s: %w", connection, err)
 	}
 	defer release()
+	lease, err := m.store.AcquireLease(ctx, tenant, connection)
+	if err != nil {
+		return rep, fmt.Errorf("aam: sync connection %s: lease: %w", connection, err)
+	}
+	defer func() {
+		if err := lease.Release(); err != nil {
+			m.log.WarnContext(ctx, "aam: release sync lease", "connection", connection, "error", err)
+		}
+	}()
 	s, err := m.open(ctx, tenant, connection)
 	if err != nil {
 		return rep, fmt.Errorf("aam: sync: %w", err)
@@ -118,9 +151,14 @@ func (m *Mesh) Sync(ctx context.Context, tenant, connection uuid.UUID) (SyncRepo
 		return rep, fmt.Errorf("aam: sync connection %q: %w", s.conn.Name, err)
 	}
 	m.log.InfoContext(ctx, "aam: sync started", "tenant", tenant, "connection", connection, "name", s.conn.Name, "objects", len(mvs), "trace_id", rep.TraceID)
+	var cat *connectors.Catalog
+	if len(mvs) > 0 {
+		cat = m.changeModels(ctx, s)
+	}
 	var errs []error
 	for _, mv := range mvs {
-		job := &objectSync{m: m, s: s, tenant: tenant, mv: mv, trace: rep.TraceID}
+		job := &objectSync{m: m, s: s, tenant: tenant, mv: mv, trace: rep.TraceID, confirm: cfg.confirmDeletes, lease: lease.Token()}
+		job.model, job.modelKnown = modelOf(cat, mv.Object)
 		err := job.run(ctx)
 		rep.Objects = append(rep.Objects, job.rep)
 		if err != nil {
@@ -133,7 +171,7 @@ func (m *Mesh) Sync(ctx context.Context, tenant, connection uuid.UUID) (SyncRepo
 	rep.Duration = m.opts.Now().Sub(start)
 	t := rep.Total()
 	m.log.InfoContext(ctx, "aam: sync finished", "tenant", tenant, "connection", connection, "trace_id", rep.TraceID,
-		"read", t.Read, "events", t.Events, "duplicates", t.Duplicates, "quarantined", t.Quarantined, "resolved", t.Resolved,
+		"read", t.Read, "events", t.Events, "duplicates", t.Duplicates, "quarantined", t.Quarantined, "resolved", t.Resolved, "deleted", t.Deleted,
 		"errors", len(errs), "duration", rep.Duration)
 	switch len(errs) {
 	case 0:
@@ -163,6 +201,17 @@ type objectSync struct {
 	quarantine map[string][]quarantined
 	// committed is the cursor of the last committed batch.
 	committed string
+
+	// model is the object's change model; modelKnown is false when
+	// discovery failed (then no deletes are computed).
+	model      connectors.ChangeModel
+	modelKnown bool
+	// confirm lifts the delete safety limit (ConfirmDeletes).
+	confirm bool
+	// lease is the fencing token every checkpoint is written with.
+	lease int64
+	// pass tracks the record ids of the current read pass.
+	pass passState
 }
 
 type quarantined struct {
@@ -173,6 +222,9 @@ type quarantined struct {
 func (o *objectSync) run(ctx context.Context) (err error) {
 	start := o.m.opts.Now()
 	o.rep = ObjectReport{Object: o.mv.Object, Entity: o.mv.Mapping.Entity, MappingVersion: o.mv.Version}
+	if o.modelKnown {
+		o.rep.ChangeModel = string(o.model)
+	}
 	defer func() {
 		o.rep.Duration = o.m.opts.Now().Sub(start)
 		msg := ""
@@ -211,5 +263,8 @@ func (o *objectSync) run(ctx context.Context) (err error) {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
 	o.committed = string(cur)
-	return o.ingest(ctx)
+	if err := o.ingest(ctx); err != nil {
+		return err
+	}
+	return o.finishPass(ctx)
 }

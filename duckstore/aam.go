@@ -3,6 +3,7 @@ package duckstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,6 +50,8 @@ type AAM struct {
 	// staging holds the tenants whose next append goes through the staging
 	// table rather than straight into the stream; guarded like heads.
 	staging map[uuid.UUID]bool
+	// leases are the store's sync leases.
+	leases *leaseLocks
 }
 
 var _ aam.Store = (*AAM)(nil)
@@ -60,7 +63,7 @@ func NewAAM(s *Store) (*AAM, error) {
 	if s == nil {
 		return nil, fmt.Errorf("duckstore: new aam: %w: store is nil", aam.ErrInvalid)
 	}
-	return &AAM{db: s.db, sem: make(chan struct{}, 1), heads: map[uuid.UUID]int64{}, staging: map[uuid.UUID]bool{}}, nil
+	return &AAM{db: s.db, sem: make(chan struct{}, 1), heads: map[uuid.UUID]int64{}, staging: map[uuid.UUID]bool{}, leases: s.leases}, nil
 }
 
 // lock takes the write lock, or gives up when ctx ends.
@@ -116,15 +119,31 @@ func (a *AAM) writeOnce(ctx context.Context, fn func(conn *sql.Conn, tx *sql.Tx)
 		return err
 	}
 	defer conn.Close()
+	// A read DuckDB interrupted (a cancelled context) can leave its
+	// connection's transaction aborted ("Current transaction is aborted,
+	// please ROLLBACK") when it goes back to the pool; roll such a
+	// transaction back first (without one, ROLLBACK only fails).
+	_, _ = conn.ExecContext(ctx, "ROLLBACK")
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	if err := fn(conn, tx); err != nil {
 		_ = tx.Rollback() // the transaction may already be gone with ctx
+		// An interrupted or failed statement can leave DuckDB's
+		// transaction aborted on this connection ("Current transaction is
+		// aborted"), which would fail every later write that gets it from
+		// the pool: discard it.
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		if ctx.Err() != nil {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		return err
+	}
+	return nil
 }
 
 // duckError returns the DuckDB error inside err, if any.
@@ -150,11 +169,24 @@ func isDuplicateKey(err error) bool {
 // no rows becomes aam.ErrNotFound, a duplicate key or a lost write-write
 // conflict aam.ErrConflict, another constraint violation aam.ErrInvalid;
 // errors already wrapping an aam sentinel and others (context errors,
-// closed database) pass through. It wraps once, naming the operation.
-func aamError(op string, err error) error {
-	switch {
-	case err == nil:
+// closed database) pass through. When ctx has ended, the error also wraps
+// ctx's error: DuckDB reports a cancelled query as an INTERRUPT error, and
+// database/sql a statement of a transaction it rolled back as ErrTxDone,
+// so errors.Is(err, context.Canceled) holds as with every other store. It
+// wraps once, naming the operation.
+func aamError(ctx context.Context, op string, err error) error {
+	if err == nil {
 		return nil
+	}
+	err = translate(op, err)
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		return fmt.Errorf("%w (%w)", cerr, err)
+	}
+	return err
+}
+
+func translate(op string, err error) error {
+	switch {
 	case errors.Is(err, aam.ErrNotFound), errors.Is(err, aam.ErrConflict), errors.Is(err, aam.ErrInvalid):
 	case errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("duckstore: %s: %w", op, aam.ErrNotFound)

@@ -69,7 +69,7 @@ INSERT INTO connections (tenant_id, id, name, type, config, sealed_secrets) VALU
 			tenant, c.ID, c.Name, c.Type, cfg, nullBytes(c.SealedSecrets))
 		return err
 	})
-	return aamError(connectionWhat(op, c.ID), err)
+	return aamError(ctx, connectionWhat(op, c.ID), err)
 }
 
 // UpdateConnection replaces the name, config and sealed secrets of an
@@ -95,7 +95,7 @@ WHERE tenant_id = ? AND id = ?`,
 		}
 		return requireRow(res, c.ID)
 	})
-	return aamError(connectionWhat(op, c.ID), err)
+	return aamError(ctx, connectionWhat(op, c.ID), err)
 }
 
 // requireRow fails with aam.ErrNotFound when a write to connection id
@@ -140,7 +140,7 @@ func (a *AAM) DeleteConnection(ctx context.Context, tenant, id uuid.UUID) error 
 		}
 		return nil
 	})
-	return aamError(connectionWhat(op, id), err)
+	return aamError(ctx, connectionWhat(op, id), err)
 }
 
 const connectionColumns = "id, tenant_id, name, type, config, sealed_secrets, created_at, updated_at"
@@ -170,7 +170,7 @@ func (a *AAM) Connection(ctx context.Context, tenant, id uuid.UUID) (aam.Connect
 	c, err := scanConnection(a.db.QueryRowContext(ctx,
 		"SELECT "+connectionColumns+" FROM connections WHERE tenant_id = ? AND id = ?", tenant, id))
 	if err != nil {
-		return aam.Connection{}, aamError(connectionWhat(op, id), err)
+		return aam.Connection{}, aamError(ctx, connectionWhat(op, id), err)
 	}
 	return c, nil
 }
@@ -185,19 +185,19 @@ func (a *AAM) Connections(ctx context.Context, tenant uuid.UUID) ([]aam.Connecti
 	rows, err := a.db.QueryContext(ctx,
 		"SELECT "+connectionColumns+" FROM connections WHERE tenant_id = ? ORDER BY name", tenant)
 	if err != nil {
-		return nil, aamError(op, err)
+		return nil, aamError(ctx, op, err)
 	}
 	defer rows.Close()
 	var list []aam.Connection
 	for rows.Next() {
 		c, err := scanConnection(rows)
 		if err != nil {
-			return nil, aamError(op, err)
+			return nil, aamError(ctx, op, err)
 		}
 		list = append(list, c)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, aamError(op, err)
+		return nil, aamError(ctx, op, err)
 	}
 	return list, nil
 }

@@ -24,16 +24,17 @@ import (
 // transaction on one connection, holding the adapter's write lock, and
 // writes the events in one of two ways:
 //
-//   - direct (the fast path, used while a tenant's appends find no
-//     duplicates, e.g. a first load): the Appender writes the events
-//     straight into canonical_streams; the unique index on
-//     (tenant_id, event_id) rejects a batch holding an event already in the
-//     stream, and then the transaction is rolled back and the batch retried
-//     the staged way;
-//   - staged (after a batch with duplicates, e.g. a source read again): the
-//     Appender writes the events into a temporary staging table, and one
-//     set-based INSERT ... SELECT ... ON CONFLICT DO NOTHING moves them into
-//     the stream, skipping the event ids already there.
+//   - direct (the fast path, used until a tenant's append meets a record
+//     the stream already has, e.g. during a first load): the Appender
+//     writes the events straight into canonical_streams and each record's
+//     latest version into stream_heads, whose primary key rejects a batch
+//     holding a record the stream already has; then the transaction is
+//     rolled back and the batch retried the staged way, as are the tenant's
+//     later batches and every batch holding a delete;
+//   - staged: the Appender writes the events into a temporary staging
+//     table, one set-based INSERT ... SELECT moves those that change their
+//     record's latest version into the stream, and one upsert moves the
+//     new latest versions into stream_heads.
 //
 // Then the resolved quarantine ids, the quarantined records (staged the
 // same way) and the checkpoint are written, and the transaction commits. A
@@ -43,10 +44,13 @@ import (
 
 // stagingEventsDDL is the batch's staging table: the stream's columns
 // without tenant, offset and appended_at, plus ord, the event's position
-// among the batch's distinct events (from 1).
+// among the batch's kept events (from 1), and first and last, its place
+// among its record's events in the batch (see aam.BatchPlace).
 const stagingEventsDDL = `
 CREATE OR REPLACE TEMP TABLE aam_staging_events (
     ord             BIGINT,
+    first           BOOLEAN,
+    last            BOOLEAN,
     event_id        UUID,
     entity          VARCHAR,
     op              VARCHAR,
@@ -63,18 +67,44 @@ CREATE OR REPLACE TEMP TABLE aam_staging_events (
     extras          VARCHAR
 )`
 
-// insertStagedSQL moves the staged events into the stream: offsets continue
-// the tenant's stream in batch order (head + ord); an event already in the
-// stream is skipped, leaving its offset unused. The unique index on
-// (tenant_id, event_id) finds duplicates without scanning the stream; an
-// offset collision is not skipped but fails the statement.
+// newVersionSQL is the condition under which a staged event s is new
+// against its record's latest version h (LEFT JOINed, so NULL when the
+// stream never had the record): later events of a record in the batch
+// always are (repeats were dropped before staging); its first is when it
+// changes the version.
+const newVersionSQL = `(NOT s.first OR CASE WHEN s.op = 'delete' THEN NOT coalesce(h.deleted, true)
+    ELSE h.record_hash IS NULL OR h.deleted OR h.record_hash <> s.record_hash END)`
+
+// stagedHeadsJoin joins the staged events with their records' latest
+// versions; the tenant is the first parameter.
+const stagedHeadsJoin = `
+FROM aam_staging_events s
+LEFT JOIN stream_heads h ON h.tenant_id = ?::UUID AND h.connection_id = s.connection_id
+    AND h.object = s.object AND h.record_id = s.record_id
+WHERE `
+
+// insertStagedSQL moves the new staged events into the stream: offsets
+// continue the tenant's stream in batch order (head + ord); an event that
+// is not new is skipped, leaving its offset unused. An offset collision
+// fails the statement. Parameters: tenant, head, tenant.
 const insertStagedSQL = `
 INSERT INTO canonical_streams (tenant_id, "offset", event_id, entity, op, connection_id, object,
     record_id, record_hash, system, mapping_version, schema_version, trace_id, emitted_at, data, extras)
-SELECT ?::UUID, ?::BIGINT + ord, event_id, entity, op, connection_id, object,
-    record_id, record_hash, system, mapping_version, schema_version, trace_id, emitted_at, data, extras
-FROM aam_staging_events
-ON CONFLICT (tenant_id, event_id) DO NOTHING`
+SELECT ?::UUID, ?::BIGINT + s.ord, s.event_id, s.entity, s.op, s.connection_id, s.object,
+    s.record_id, s.record_hash, s.system, s.mapping_version, s.schema_version, s.trace_id, s.emitted_at, s.data, s.extras` +
+	stagedHeadsJoin + newVersionSQL
+
+// upsertHeadsSQL records the latest version of every record with a new
+// event in the batch: its last kept event, which is new (a last event that
+// is not new is its record's only one, and the version is unchanged). It
+// runs after insertStagedSQL and before any change to stream_heads, so it
+// sees the same latest versions. Parameters: tenant, head, tenant.
+const upsertHeadsSQL = `
+INSERT INTO stream_heads (tenant_id, connection_id, object, record_id, record_hash, deleted, "offset")
+SELECT ?::UUID, s.connection_id, s.object, s.record_id, s.record_hash, s.op = 'delete', ?::BIGINT + s.ord` +
+	stagedHeadsJoin + `s.last AND ` + newVersionSQL + `
+ON CONFLICT (tenant_id, connection_id, object, record_id) DO UPDATE
+SET record_hash = excluded.record_hash, deleted = excluded.deleted, "offset" = excluded."offset"`
 
 const stagingQuarantineDDL = `
 CREATE OR REPLACE TEMP TABLE aam_staging_quarantine (
@@ -113,42 +143,44 @@ const headSQL = `SELECT coalesce(max("offset"), 0) FROM canonical_streams WHERE 
 type stagedEvent struct {
 	e        *canonical.Event
 	id, conn uuid.UUID
+	aam.BatchPlace
 }
 
-// checkEvents validates the batch's events and drops repeated event ids
-// (the first occurrence stays), so each staged event is distinct.
-func checkEvents(op string, tenant uuid.UUID, events []canonical.Event) ([]stagedEvent, error) {
-	staged := make([]stagedEvent, 0, len(events))
-	seen := make(map[uuid.UUID]struct{}, len(events))
+// checkEvents validates the batch's events and drops those repeating their
+// record's previous version in the batch (see aam.PlaceEvents); deletes
+// reports whether a kept event is a delete.
+func checkEvents(op string, tenant uuid.UUID, events []canonical.Event) (staged []stagedEvent, deletes bool, err error) {
+	staged = make([]stagedEvent, 0, len(events))
+	places := aam.PlaceEvents(events)
 	for i := range events {
 		e := &events[i]
 		id, err := uuid.Parse(e.EventID)
 		if err != nil {
-			return nil, invalid(op, "event %d: event id %q is not a uuid", i, e.EventID)
+			return nil, false, invalid(op, "event %d: event id %q is not a uuid", i, e.EventID)
 		}
 		tid, err := uuid.Parse(e.Meta.TenantID)
 		if err != nil || tid != tenant {
-			return nil, invalid(op, "event %d: meta.tenant_id %q is not the tenant", i, e.Meta.TenantID)
+			return nil, false, invalid(op, "event %d: meta.tenant_id %q is not the tenant", i, e.Meta.TenantID)
 		}
 		conn, err := uuid.Parse(e.Source.ConnectionID)
 		if err != nil {
-			return nil, invalid(op, "event %d: source.connection_id %q is not a uuid", i, e.Source.ConnectionID)
+			return nil, false, invalid(op, "event %d: source.connection_id %q is not a uuid", i, e.Source.ConnectionID)
 		}
 		switch {
 		case e.Entity == "":
-			return nil, invalid(op, "event %d: entity is empty", i)
+			return nil, false, invalid(op, "event %d: entity is empty", i)
 		case !e.Op.Valid():
-			return nil, invalid(op, "event %d: op %q is neither upsert nor delete", i, e.Op)
+			return nil, false, invalid(op, "event %d: op %q is neither upsert nor delete", i, e.Op)
 		case e.Source.Object == "":
-			return nil, invalid(op, "event %d: source.object is empty", i)
+			return nil, false, invalid(op, "event %d: source.object is empty", i)
 		}
-		if _, dup := seen[id]; dup {
+		if places[i].Repeat {
 			continue
 		}
-		seen[id] = struct{}{}
-		staged = append(staged, stagedEvent{e: e, id: id, conn: conn})
+		deletes = deletes || e.Op == canonical.OpDelete
+		staged = append(staged, stagedEvent{e: e, id: id, conn: conn, BatchPlace: places[i]})
 	}
-	return staged, nil
+	return staged, deletes, nil
 }
 
 // stagedRecord is a quarantined record checked and encoded.
@@ -222,7 +254,7 @@ func (a *AAM) Append(ctx context.Context, tenant uuid.UUID, b aam.Batch) (aam.Ap
 	if err := checkTenant(op, tenant); err != nil {
 		return aam.AppendResult{}, err
 	}
-	staged, err := checkEvents(op, tenant, b.Events)
+	staged, deletes, err := checkEvents(op, tenant, b.Events)
 	if err != nil {
 		return aam.AppendResult{}, err
 	}
@@ -257,10 +289,10 @@ func (a *AAM) Append(ctx context.Context, tenant uuid.UUID, b aam.Batch) (aam.Ap
 	}
 	committed := func() {
 		a.heads[tenant] = res.LastOffset
-		// A batch with duplicates suggests the next one has some too (a
-		// source read again): stage until a batch has none.
-		if len(staged) > 0 {
-			a.staging[tenant] = res.Appended < len(staged)
+		// A batch with duplicates suggests the next ones have some too (a
+		// source read again): stage from now on.
+		if res.Appended < len(staged) {
+			a.staging[tenant] = true
 		}
 	}
 	err = a.writeRetry(ctx, retry, committed, func(conn *sql.Conn, tx *sql.Tx) error {
@@ -281,7 +313,7 @@ func (a *AAM) Append(ctx context.Context, tenant uuid.UUID, b aam.Batch) (aam.Ap
 		res.LastOffset = head
 		if len(staged) > 0 {
 			n := len(staged)
-			if a.staging[tenant] {
+			if a.staging[tenant] || deletes {
 				n, err = appendStaged(ctx, conn, tx, tenant, head, staged)
 			} else {
 				err = appendDirect(ctx, conn, tenant, head, staged)
@@ -312,6 +344,9 @@ func (a *AAM) Append(ctx context.Context, tenant uuid.UUID, b aam.Batch) (aam.Ap
 			}
 		}
 		if cp != nil {
+			if err := checkLease(ctx, tx, tenant, cp); err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, checkpointSQL, tenant, cp.ConnectionID, cp.Object, string(cp.Cursor)); err != nil {
 				return fmt.Errorf("checkpoint: %w", err)
 			}
@@ -319,7 +354,7 @@ func (a *AAM) Append(ctx context.Context, tenant uuid.UUID, b aam.Batch) (aam.Ap
 		return nil
 	})
 	if err != nil {
-		return aam.AppendResult{}, aamError(op, err)
+		return aam.AppendResult{}, aamError(ctx, op, err)
 	}
 	res.Duplicates = len(b.Events) - res.Appended
 	return res, nil
@@ -441,6 +476,22 @@ func appendDirect(ctx context.Context, conn *sql.Conn, tenant uuid.UUID, head in
 		row[13], row[14], row[15], row[16] = e.Meta.EmittedAt.UTC(), now, data, extras
 		return row
 	})
+	if err == nil {
+		err = withAppender(conn, "stream_heads", func(app *duckdb.Appender) error {
+			for i := range staged {
+				s := &staged[i]
+				if !s.Last {
+					continue
+				}
+				e := s.e
+				if err := app.AppendRow(duckdb.UUID(tenant), duckdb.UUID(s.conn), e.Source.Object, e.Source.RecordID,
+					e.Source.RecordHash, false, head+int64(i+1)); err != nil {
+					return fmt.Errorf("event %q: %w", e.EventID, err)
+				}
+			}
+			return nil
+		})
+	}
 	if err != nil && !errors.Is(err, aam.ErrInvalid) {
 		return fmt.Errorf("%w: %w", errDirectRejected, err)
 	}
@@ -485,25 +536,31 @@ func appendStaged(ctx context.Context, conn *sql.Conn, tx *sql.Tx, tenant uuid.U
 	if _, err := tx.ExecContext(ctx, stagingEventsDDL); err != nil {
 		return 0, fmt.Errorf("staging table: %w", err)
 	}
-	row := make([]driver.Value, 15)
+	row := make([]driver.Value, 17)
 	err := appendEncoded(ctx, conn, "aam_staging_events", staged, func(i int, s *stagedEvent, data string, extras driver.Value) []driver.Value {
 		e := s.e
-		row[0], row[1], row[2], row[3], row[4] = int64(i+1), duckdb.UUID(s.id), e.Entity, string(e.Op), duckdb.UUID(s.conn)
-		row[5], row[6], row[7], row[8] = e.Source.Object, e.Source.RecordID, e.Source.RecordHash, e.Source.System
-		row[9], row[10], row[11] = int32(e.Meta.MappingVersion), int32(e.Meta.SchemaVersion), e.Meta.TraceID
-		row[12], row[13], row[14] = e.Meta.EmittedAt.UTC(), data, extras
+		row[0], row[1], row[2] = int64(i+1), s.First, s.Last
+		row[3], row[4], row[5], row[6] = duckdb.UUID(s.id), e.Entity, string(e.Op), duckdb.UUID(s.conn)
+		row[7], row[8], row[9], row[10] = e.Source.Object, e.Source.RecordID, e.Source.RecordHash, e.Source.System
+		row[11], row[12], row[13] = int32(e.Meta.MappingVersion), int32(e.Meta.SchemaVersion), e.Meta.TraceID
+		row[14], row[15], row[16] = e.Meta.EmittedAt.UTC(), data, extras
 		return row
 	})
 	if err != nil {
 		return 0, fmt.Errorf("stage events: %w", err)
 	}
-	r, err := tx.ExecContext(ctx, insertStagedSQL, tenant, head)
+	r, err := tx.ExecContext(ctx, insertStagedSQL, tenant, head, tenant)
 	if err != nil {
 		return 0, fmt.Errorf("insert events: %w", err)
 	}
 	n, err := r.RowsAffected()
 	if err != nil {
 		return 0, err
+	}
+	if n > 0 {
+		if _, err := tx.ExecContext(ctx, upsertHeadsSQL, tenant, head, tenant); err != nil {
+			return 0, fmt.Errorf("latest versions: %w", err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, "DROP TABLE aam_staging_events"); err != nil {
 		return 0, err
@@ -560,7 +617,7 @@ func (a *AAM) ReadEvents(ctx context.Context, tenant uuid.UUID, after int64, lim
 	}
 	rows, err := a.db.QueryContext(ctx, query+` ORDER BY "offset" LIMIT ?`, append(args, limit)...)
 	if err != nil {
-		return nil, aamError(op, err)
+		return nil, aamError(ctx, op, err)
 	}
 	defer rows.Close()
 	var (
@@ -577,20 +634,20 @@ func (a *AAM) ReadEvents(ctx context.Context, tenant uuid.UUID, after int64, lim
 		m, s := &e.Meta, &e.Source
 		if err := rows.Scan(&e.Offset, &id, &e.Entity, &eop, &conn, &s.Object, &s.RecordID, &s.RecordHash,
 			&s.System, &m.MappingVersion, &m.SchemaVersion, &m.TraceID, &m.EmittedAt, &data, &extras); err != nil {
-			return nil, aamError(op, err)
+			return nil, aamError(ctx, op, err)
 		}
 		e.EventID, e.Op, s.ConnectionID = id.String(), canonical.Op(eop), conn.String()
 		m.TenantID, m.EmittedAt = tenantID, m.EmittedAt.UTC()
 		if err := decodeJSON(data, &e.Data); err != nil {
-			return nil, aamError(op, fmt.Errorf("event %q: data: %w", e.EventID, err))
+			return nil, aamError(ctx, op, fmt.Errorf("event %q: data: %w", e.EventID, err))
 		}
 		if err := decodeJSON(extras, &e.Extras); err != nil {
-			return nil, aamError(op, fmt.Errorf("event %q: extras: %w", e.EventID, err))
+			return nil, aamError(ctx, op, fmt.Errorf("event %q: extras: %w", e.EventID, err))
 		}
 		list = append(list, e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, aamError(op, err)
+		return nil, aamError(ctx, op, err)
 	}
 	return list, nil
 }
@@ -610,31 +667,87 @@ func (a *AAM) Checkpoint(ctx context.Context, tenant, connection uuid.UUID, obje
 		return "", nil
 	}
 	if err != nil {
-		return "", aamError(fmt.Sprintf("%s %q of connection %q", op, object, connection.String()), err)
+		return "", aamError(ctx, fmt.Sprintf("%s %q of connection %q", op, object, connection.String()), err)
 	}
 	return connectors.Cursor(cur), nil
+}
+
+// LiveRecords returns up to limit ids of the records of one source object
+// of tenant that are live in the stream (their latest event is an upsert),
+// in byte order, after the id after ("" starts at the first). A limit
+// below 1 wraps aam.ErrInvalid. Safe for concurrent use.
+func (a *AAM) LiveRecords(ctx context.Context, tenant, connection uuid.UUID, object, after string, limit int) ([]string, error) {
+	const op = "live records"
+	if err := checkTenant(op, tenant); err != nil {
+		return nil, err
+	}
+	if limit < 1 {
+		return nil, invalid(op, "limit %d is below 1", limit)
+	}
+	what := fmt.Sprintf("%s %q of connection %q", op, object, connection.String())
+	rows, err := a.db.QueryContext(ctx, `
+SELECT record_id FROM stream_heads
+WHERE tenant_id = ? AND connection_id = ? AND object = ? AND record_id > ? AND NOT deleted
+ORDER BY record_id LIMIT ?`, tenant, connection, object, after, limit)
+	if err != nil {
+		return nil, aamError(ctx, what, err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, aamError(ctx, what, err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, aamError(ctx, what, err)
+	}
+	return ids, nil
 }
 
 // Quarantined lists the quarantined records of one source object of
 // tenant (every object of the connection when object is empty), oldest
 // first. Safe for concurrent use.
 func (a *AAM) Quarantined(ctx context.Context, tenant, connection uuid.UUID, object string) ([]aam.QuarantinedRecord, error) {
-	const op = "quarantined"
+	return a.quarantined(ctx, "quarantined", tenant, connection, object, 0, 0)
+}
+
+// QuarantinePage returns up to limit quarantined records of one source
+// object of tenant (every object of the connection when object is empty)
+// with ids above after, in id order (oldest first). A limit below 1 wraps
+// aam.ErrInvalid. Safe for concurrent use.
+func (a *AAM) QuarantinePage(ctx context.Context, tenant, connection uuid.UUID, object string, after int64, limit int) ([]aam.QuarantinedRecord, error) {
+	if limit < 1 {
+		return nil, invalid("quarantine page", "limit %d is below 1", limit)
+	}
+	return a.quarantined(ctx, "quarantine page", tenant, connection, object, after, limit)
+}
+
+// quarantined reads quarantined records with ids above after, up to limit
+// (0: all).
+func (a *AAM) quarantined(ctx context.Context, op string, tenant, connection uuid.UUID, object string, after int64, limit int) ([]aam.QuarantinedRecord, error) {
 	if err := checkTenant(op, tenant); err != nil {
 		return nil, err
 	}
 	what := fmt.Sprintf("%s %q of connection %q", op, object, connection.String())
 	query := `
 SELECT id, connection_id, object, record_id, raw, reason, errors, mapping_version, created_at
-FROM quarantine WHERE tenant_id = ? AND connection_id = ?`
-	args := []any{tenant, connection}
+FROM quarantine WHERE tenant_id = ? AND connection_id = ? AND id > ?`
+	args := []any{tenant, connection, after}
 	if object != "" {
 		query += " AND object = ?"
 		args = append(args, object)
 	}
-	rows, err := a.db.QueryContext(ctx, query+" ORDER BY id", args...)
+	query += " ORDER BY id"
+	if limit > 0 {
+		query += " LIMIT ?"
+		args = append(args, limit)
+	}
+	rows, err := a.db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, aamError(what, err)
+		return nil, aamError(ctx, what, err)
 	}
 	defer rows.Close()
 	var list []aam.QuarantinedRecord
@@ -646,21 +759,21 @@ FROM quarantine WHERE tenant_id = ? AND connection_id = ?`
 		)
 		if err := rows.Scan(&r.ID, &r.ConnectionID, &r.Object, &r.RecordID, &raw, &r.Reason, &errs,
 			&r.MappingVersion, &created); err != nil {
-			return nil, aamError(what, err)
+			return nil, aamError(ctx, what, err)
 		}
 		if err := decodeJSON(raw, &r.Raw); err != nil {
-			return nil, aamError(what, fmt.Errorf("quarantined record %d: raw: %w", r.ID, err))
+			return nil, aamError(ctx, what, fmt.Errorf("quarantined record %d: raw: %w", r.ID, err))
 		}
 		if errs.Valid {
 			if err := json.Unmarshal([]byte(errs.String), &r.Errors); err != nil {
-				return nil, aamError(what, fmt.Errorf("quarantined record %d: errors: %w", r.ID, err))
+				return nil, aamError(ctx, what, fmt.Errorf("quarantined record %d: errors: %w", r.ID, err))
 			}
 		}
 		r.CreatedAt = created.UTC()
 		list = append(list, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, aamError(what, err)
+		return nil, aamError(ctx, what, err)
 	}
 	return list, nil
 }

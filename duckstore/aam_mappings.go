@@ -83,7 +83,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING created_at`,
 			tenant, req.ConnectionID, req.Object, v.Version, string(mapping), req.Author, req.Reason, evidence).Scan(&v.CreatedAt)
 	})
 	if err != nil {
-		return aam.MappingVersion{}, aamError(mappingWhat(op, req.MappingKey), err)
+		return aam.MappingVersion{}, aamError(ctx, mappingWhat(op, req.MappingKey), err)
 	}
 	v.CreatedAt = v.CreatedAt.UTC()
 	return v, nil
@@ -138,7 +138,7 @@ func (a *AAM) ActiveMapping(ctx context.Context, tenant uuid.UUID, key aam.Mappi
 FROM mapping_versions WHERE tenant_id = ? AND connection_id = ? AND object = ?
 ORDER BY version DESC LIMIT 1`, tenant, key.ConnectionID, key.Object))
 	if err != nil {
-		return aam.MappingVersion{}, aamError(mappingWhat(op, key), err)
+		return aam.MappingVersion{}, aamError(ctx, mappingWhat(op, key), err)
 	}
 	return v, nil
 }
@@ -157,7 +157,7 @@ ORDER BY version`, tenant, key.ConnectionID, key.Object)
 		err = aam.ErrNotFound
 	}
 	if err != nil {
-		return nil, aamError(mappingWhat(op, key), err)
+		return nil, aamError(ctx, mappingWhat(op, key), err)
 	}
 	return list, nil
 }
@@ -176,7 +176,7 @@ FROM mapping_versions WHERE tenant_id = ?
 QUALIFY row_number() OVER (PARTITION BY connection_id, object ORDER BY version DESC) = 1
 ORDER BY connection_id, object`, tenant)
 	if err != nil {
-		return nil, aamError(op, err)
+		return nil, aamError(ctx, op, err)
 	}
 	return list, nil
 }

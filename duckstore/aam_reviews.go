@@ -97,7 +97,7 @@ RETURNING `+proposalColumns,
 		return err
 	})
 	if err != nil {
-		return aam.Proposal{}, aamError(fmt.Sprintf("%s %s", op, p.ID), err)
+		return aam.Proposal{}, aamError(ctx, fmt.Sprintf("%s %s", op, p.ID), err)
 	}
 	return out, nil
 }
@@ -121,19 +121,19 @@ func (a *AAM) Proposals(ctx context.Context, tenant uuid.UUID, status aam.Propos
 	}
 	rows, err := a.db.QueryContext(ctx, query+" ORDER BY created_at, seq", args...)
 	if err != nil {
-		return nil, aamError(op, err)
+		return nil, aamError(ctx, op, err)
 	}
 	defer rows.Close()
 	var list []aam.Proposal
 	for rows.Next() {
 		p, err := scanProposal(rows)
 		if err != nil {
-			return nil, aamError(op, err)
+			return nil, aamError(ctx, op, err)
 		}
 		list = append(list, p)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, aamError(op, err)
+		return nil, aamError(ctx, op, err)
 	}
 	return list, nil
 }
@@ -148,7 +148,7 @@ func (a *AAM) Proposal(ctx context.Context, tenant, id uuid.UUID) (aam.Proposal,
 	p, err := scanProposal(a.db.QueryRowContext(ctx, "SELECT "+proposalColumns+
 		" FROM mapping_proposals WHERE tenant_id = ? AND id = ?", tenant, id))
 	if err != nil {
-		return aam.Proposal{}, aamError(fmt.Sprintf("%s %s", op, id), err)
+		return aam.Proposal{}, aamError(ctx, fmt.Sprintf("%s %s", op, id), err)
 	}
 	return p, nil
 }
@@ -203,7 +203,7 @@ func (a *AAM) DecideProposal(ctx context.Context, tenant, id uuid.UUID, d aam.Pr
 		return err
 	})
 	if err != nil {
-		return aam.Proposal{}, aamError(op, err)
+		return aam.Proposal{}, aamError(ctx, op, err)
 	}
 	return p, nil
 }

@@ -98,7 +98,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			drift.Breaking, changes, drift.DetectedAt.UTC())
 		return err
 	})
-	return aamError(snapshotWhat(op, s.ConnectionID, s.Object), err)
+	return aamError(ctx, snapshotWhat(op, s.ConnectionID, s.Object), err)
 }
 
 func driftConnection(d *aam.DriftEvent) uuid.UUID {
@@ -142,7 +142,7 @@ ORDER BY observed_at DESC, id DESC LIMIT 1`, tenant, connection, object).Scan(
 		}
 	}
 	if err != nil {
-		return aam.SchemaSnapshot{}, aamError(snapshotWhat(op, connection, object), err)
+		return aam.SchemaSnapshot{}, aamError(ctx, snapshotWhat(op, connection, object), err)
 	}
 	s.ObservedAt = s.ObservedAt.UTC()
 	return s, nil
@@ -166,7 +166,7 @@ FROM drift_events WHERE tenant_id = ?`
 	}
 	rows, err := a.db.QueryContext(ctx, query+" ORDER BY detected_at DESC, seq DESC", args...)
 	if err != nil {
-		return nil, aamError(op, err)
+		return nil, aamError(ctx, op, err)
 	}
 	defer rows.Close()
 	var list []aam.DriftEvent
@@ -177,14 +177,14 @@ FROM drift_events WHERE tenant_id = ?`
 		)
 		if err := rows.Scan(&d.ID, &d.ConnectionID, &d.Object, &d.FromFingerprint, &d.ToFingerprint,
 			&d.Breaking, &changes, &d.DetectedAt); err != nil {
-			return nil, aamError(op, err)
+			return nil, aamError(ctx, op, err)
 		}
 		d.Changes = rawJSON(changes)
 		d.DetectedAt = d.DetectedAt.UTC()
 		list = append(list, d)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, aamError(op, err)
+		return nil, aamError(ctx, op, err)
 	}
 	return list, nil
 }

@@ -24,7 +24,7 @@ func (a *AAM) CreateTenant(ctx context.Context, name string) (aam.Tenant, error)
 			"INSERT INTO tenants (id, name) VALUES (?, ?) RETURNING created_at", t.ID, name).Scan(&t.CreatedAt)
 	})
 	if err != nil {
-		return aam.Tenant{}, tenantCreateError(op+" "+strconv.Quote(name), err)
+		return aam.Tenant{}, tenantCreateError(ctx, op+" "+strconv.Quote(name), err)
 	}
 	t.CreatedAt = t.CreatedAt.UTC()
 	return t, nil
@@ -38,7 +38,7 @@ func (a *AAM) TenantByName(ctx context.Context, name string) (aam.Tenant, error)
 	err := a.db.QueryRowContext(ctx,
 		"SELECT id, name, created_at FROM tenants WHERE name = ?", name).Scan(&t.ID, &t.Name, &t.CreatedAt)
 	if err != nil {
-		return aam.Tenant{}, aamError(op+" "+strconv.Quote(name), err)
+		return aam.Tenant{}, aamError(ctx, op+" "+strconv.Quote(name), err)
 	}
 	t.CreatedAt = t.CreatedAt.UTC()
 	return t, nil

@@ -40,6 +40,9 @@ type Store struct {
 	db   *sql.DB
 	path string
 	lock *os.File
+	// leases are the connections' sync leases, shared by every AAM of
+	// the store (the file lock makes the store one process).
+	leases *leaseLocks
 }
 
 // Open creates dataDir if needed, opens (or creates) its control file and
@@ -66,7 +69,7 @@ func Open(ctx context.Context, dataDir string) (*Store, error) {
 		lock.Close()
 		return nil, fmt.Errorf("duckstore: open %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, lock: lock}
+	s := &Store{db: db, path: path, lock: lock, leases: newLeaseLocks()}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		lock.Close()

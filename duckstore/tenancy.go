@@ -78,11 +78,11 @@ func tenancyError(op string, err error) error {
 
 // tenantCreateError translates the error of the aam store's CreateTenant:
 // a taken name is a clean aam.ErrConflict without DuckDB's text.
-func tenantCreateError(op string, err error) error {
+func tenantCreateError(ctx context.Context, op string, err error) error {
 	if isDuplicateKey(err) {
 		return fmt.Errorf("duckstore: %s: %w: tenant name is taken", op, aam.ErrConflict)
 	}
-	return aamError(op, err)
+	return aamError(ctx, op, err)
 }
 
 func nilTenant(op string, id uuid.UUID) error {

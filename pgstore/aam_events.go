@@ -27,16 +27,18 @@ func appendLockKey(tenant uuid.UUID) int64 {
 }
 
 // stagingDDL creates the batch's staging table, dropped at commit (or gone
-// with a rollback). It has no index: it is read once, sequentially.
+// with a rollback). It has no index: it is read once, sequentially. first
+// marks a record's first event in the batch (see aam.BatchPlace).
 const stagingDDL = `
 CREATE TEMP TABLE aam_staging (
     ord             bigint,
+    first           boolean,
     event_id        uuid,
     entity          text,
     op              text,
     connection_id   uuid,
     object          text,
-    record_id       text,
+    record_id       text COLLATE "C",
     record_hash     text,
     system          text,
     mapping_version integer,
@@ -48,19 +50,22 @@ CREATE TEMP TABLE aam_staging (
 ) ON COMMIT DROP`
 
 var stagingColumns = []string{
-	"ord", "event_id", "entity", "op", "connection_id", "object", "record_id", "record_hash",
+	"ord", "first", "event_id", "entity", "op", "connection_id", "object", "record_id", "record_hash",
 	"system", "mapping_version", "schema_version", "trace_id", "emitted_at", "data", "extras",
 }
 
-// insertStagedSQL moves the staged chunk into the stream in one
-// statement. Offsets continue the tenant's stream in batch order: head ($2,
-// read under the per-tenant lock, so stable for the whole transaction) plus
-// ord, which counts the batch's distinct events from 1 across chunks. An
-// event already in the stream is skipped, leaving its offset unused. ON
-// CONFLICT probes the unique index per row; an anti-join (NOT EXISTS) was
-// measured slower at scale because the planner hashes the tenant's whole
-// stream for every batch. It
-// returns the number of new events and the highest new offset (0 if none).
+// insertStagedSQL moves the staged chunk into the stream in one statement
+// and keeps each record's latest version in stream_heads. Offsets continue
+// the tenant's stream in batch order: head ($2, read under the per-tenant
+// lock, so stable for the whole transaction) plus ord, which counts the
+// batch's kept events from 1 across chunks. A record's first event in the
+// batch is skipped when it sets the version the record already has (same
+// content, or deleted and deleted again, or a delete of a record the stream
+// never had), leaving its offset unused; later events of the record in the
+// batch differ from the one before them (repeats were dropped before
+// staging) and are always new. The heads are probed per row through their
+// primary key. It returns the number of new events and the highest new
+// offset (0 if none).
 const insertStagedSQL = `
 WITH ins AS (
     INSERT INTO canonical_streams (tenant_id, "offset", event_id, entity, op, connection_id, object,
@@ -69,8 +74,19 @@ WITH ins AS (
         s.record_id, s.record_hash, s.system, s.mapping_version, s.schema_version, s.trace_id,
         s.emitted_at, s.data, s.extras
     FROM aam_staging s
-    ON CONFLICT (tenant_id, event_id) DO NOTHING
-    RETURNING "offset"
+    LEFT JOIN stream_heads h ON h.tenant_id = $1 AND h.connection_id = s.connection_id
+        AND h.object = s.object AND h.record_id = s.record_id
+    WHERE NOT s.first OR CASE WHEN s.op = 'delete' THEN NOT coalesce(h.deleted, true)
+        ELSE h.record_hash IS NULL OR h.deleted OR h.record_hash <> s.record_hash END
+    RETURNING "offset", connection_id, object, record_id, record_hash, op
+), heads AS (
+    INSERT INTO stream_heads (tenant_id, connection_id, object, record_id, record_hash, deleted, "offset")
+    SELECT DISTINCT ON (connection_id, object, record_id)
+        $1, connection_id, object, record_id, record_hash, op = 'delete', "offset"
+    FROM ins
+    ORDER BY connection_id, object, record_id, "offset" DESC
+    ON CONFLICT (tenant_id, connection_id, object, record_id) DO UPDATE
+    SET record_hash = excluded.record_hash, deleted = excluded.deleted, "offset" = excluded."offset"
 )
 SELECT count(*), coalesce(max("offset"), 0) FROM ins`
 
@@ -99,14 +115,15 @@ type stagedEvent struct {
 	e            *canonical.Event
 	id, conn     uuid.UUID
 	ord          int64
+	first        bool
 	emittedAtUTC time.Time
 }
 
-// checkEvents validates the batch's events and drops repeated event ids
-// (the first occurrence stays), so each staged event is distinct.
+// checkEvents validates the batch's events and drops those repeating their
+// record's previous version in the batch (see aam.PlaceEvents).
 func checkEvents(op string, tenant uuid.UUID, events []canonical.Event) ([]stagedEvent, error) {
 	staged := make([]stagedEvent, 0, len(events))
-	seen := make(map[uuid.UUID]struct{}, len(events))
+	places := aam.PlaceEvents(events)
 	for i := range events {
 		e := &events[i]
 		id, err := uuid.Parse(e.EventID)
@@ -129,11 +146,11 @@ func checkEvents(op string, tenant uuid.UUID, events []canonical.Event) ([]stage
 		case e.Source.Object == "":
 			return nil, invalid(op, "event %d: source.object is empty", i)
 		}
-		if _, dup := seen[id]; dup {
+		if places[i].Repeat {
 			continue
 		}
-		seen[id] = struct{}{}
-		staged = append(staged, stagedEvent{e: e, id: id, conn: conn, ord: int64(len(staged) + 1), emittedAtUTC: e.Meta.EmittedAt.UTC()})
+		staged = append(staged, stagedEvent{e: e, id: id, conn: conn, ord: int64(len(staged) + 1), first: places[i].First,
+			emittedAtUTC: e.Meta.EmittedAt.UTC()})
 	}
 	return staged, nil
 }
@@ -170,7 +187,7 @@ func eventRow(s *stagedEvent) ([]any, int, error) {
 		extras, size = b, size+len(b)
 	}
 	return []any{
-		s.ord, pgtype.UUID{Bytes: s.id, Valid: true}, e.Entity, string(e.Op), pgtype.UUID{Bytes: s.conn, Valid: true},
+		s.ord, s.first, pgtype.UUID{Bytes: s.id, Valid: true}, e.Entity, string(e.Op), pgtype.UUID{Bytes: s.conn, Valid: true},
 		e.Source.Object, e.Source.RecordID, e.Source.RecordHash, e.Source.System,
 		int32(e.Meta.MappingVersion), int32(e.Meta.SchemaVersion), e.Meta.TraceID, s.emittedAtUTC,
 		data, extras,
@@ -300,16 +317,18 @@ func checkQuarantine(op string, recs []aam.QuarantinedRecord) (*quarantineArgs, 
 }
 
 // Append commits b for tenant in one transaction: the events through COPY
-// into a temporary staging table and a set-based INSERT ... ON CONFLICT DO
-// NOTHING that skips events already in the stream (one per chunk of up to
-// 8192 events, so the staging table stays in memory), then the resolved
+// into a temporary staging table and a set-based INSERT that skips events
+// setting the version their record already has in the stream, keeping each
+// record's latest version in stream_heads (one per chunk of up to 8192
+// events, so the staging table stays in memory), then the resolved
 // quarantine ids, the new quarantined records and the checkpoint. Appends
 // of one tenant are serialized by a transaction-scoped advisory lock, so
 // offsets follow commit order; within a batch they follow batch order. An
-// offset is head + position among the batch's distinct events, so a batch
-// with duplicates leaves the duplicates' offsets unused: offsets increase
-// strictly but are not always consecutive. A repeated event id within the
-// batch counts as a duplicate.
+// offset is head + position among the batch's kept events, so a batch with
+// duplicates leaves the duplicates' offsets unused: offsets increase
+// strictly but are not always consecutive. An event repeating its record's
+// previous version in the batch counts as a duplicate (see
+// aam.EventLog.Append).
 //
 // The batch is checked first, and nothing is written if any part is
 // invalid (aam.ErrInvalid): an event id, meta.tenant_id (must be tenant)
@@ -354,6 +373,9 @@ func (a *AAM) Append(ctx context.Context, tenant uuid.UUID, b aam.Batch) (aam.Ap
 			first.Queue(stagingDDL)
 		}
 		if err := tx.SendBatch(ctx, first).Close(); err != nil {
+			return err
+		}
+		if err := checkLease(ctx, tx, tenant, b.Checkpoint); err != nil {
 			return err
 		}
 		if len(staged) > 0 {
@@ -509,11 +531,58 @@ func nullJSON(b []byte) []byte {
 	return b
 }
 
+// LiveRecords returns up to limit ids of the records of one source object
+// of tenant that are live in the stream (their latest event is an upsert),
+// in byte order, after the id after ("" starts at the first). It reads the
+// latest-version table through its primary key. A limit below 1 wraps
+// aam.ErrInvalid. Safe for concurrent use.
+func (a *AAM) LiveRecords(ctx context.Context, tenant, connection uuid.UUID, object, after string, limit int) ([]string, error) {
+	const op = "live records"
+	if err := checkTenant(op, tenant); err != nil {
+		return nil, err
+	}
+	if limit < 1 {
+		return nil, invalid(op, "limit %d is below 1", limit)
+	}
+	var ids []string
+	err := a.s.WithTenant(ctx, tenant, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+SELECT record_id FROM stream_heads
+WHERE tenant_id = $1 AND connection_id = $2 AND object = $3 AND record_id > $4 AND NOT deleted
+ORDER BY record_id LIMIT $5`, tenant, connection, object, after, limit)
+		if err != nil {
+			return err
+		}
+		ids, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err != nil {
+		return nil, aamError(fmt.Sprintf("%s %q of connection %q", op, object, connection.String()), err)
+	}
+	return ids, nil
+}
+
 // Quarantined lists the quarantined records of one source object of
 // tenant (every object of the connection when object is empty), oldest
 // first. Safe for concurrent use.
 func (a *AAM) Quarantined(ctx context.Context, tenant, connection uuid.UUID, object string) ([]aam.QuarantinedRecord, error) {
-	const op = "quarantined"
+	return a.quarantined(ctx, "quarantined", tenant, connection, object, 0, 0)
+}
+
+// QuarantinePage returns up to limit quarantined records of one source
+// object of tenant (every object of the connection when object is empty)
+// with ids above after, in id order (oldest first). A limit below 1 wraps
+// aam.ErrInvalid. Safe for concurrent use.
+func (a *AAM) QuarantinePage(ctx context.Context, tenant, connection uuid.UUID, object string, after int64, limit int) ([]aam.QuarantinedRecord, error) {
+	if limit < 1 {
+		return nil, invalid("quarantine page", "limit %d is below 1", limit)
+	}
+	return a.quarantined(ctx, "quarantine page", tenant, connection, object, after, limit)
+}
+
+// quarantined reads quarantined records with ids above after, up to limit
+// (0: all).
+func (a *AAM) quarantined(ctx context.Context, op string, tenant, connection uuid.UUID, object string, after int64, limit int) ([]aam.QuarantinedRecord, error) {
 	if err := checkTenant(op, tenant); err != nil {
 		return nil, err
 	}
@@ -521,8 +590,8 @@ func (a *AAM) Quarantined(ctx context.Context, tenant, connection uuid.UUID, obj
 	err := a.s.WithTenant(ctx, tenant, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
 SELECT id, connection_id, object, record_id, raw, reason, errors, mapping_version, created_at
-FROM quarantine WHERE tenant_id = $1 AND connection_id = $2 AND ($3 = '' OR object = $3)
-ORDER BY id`, tenant, connection, object)
+FROM quarantine WHERE tenant_id = $1 AND connection_id = $2 AND ($3 = '' OR object = $3) AND id > $4
+ORDER BY id LIMIT nullif($5, 0)`, tenant, connection, object, after, limit)
 		if err != nil {
 			return err
 		}

@@ -77,6 +77,8 @@ func Run(t *testing.T, newStore func(t *testing.T) aam.Store) {
 		{"Connections", connectionTests},
 		{"Mappings", mappingTests},
 		{"EventLog", eventTests},
+		{"LatestVersion", latestTests},
+		{"Leases", leaseTests},
 		{"Schemas", schemaTests},
 		{"Reviews", reviewTests},
 	}
