@@ -16,6 +16,7 @@ import (
 type pending struct {
 	events     []canonical.Event
 	quarantine []QuarantinedRecord
+	quality    []QualityIssue
 	resolved   []int64
 	qindex     map[string]int      // record id -> index in quarantine
 	ids        map[string]struct{} // event ids in events, to drop repeats
@@ -132,6 +133,12 @@ func (o *objectSync) handle(rec connectors.Record, p *pending) {
 	meta := o.meta
 	meta.RecordID = rec.ID
 	ev, ferrs := o.mapper.Apply(rec.Fields, meta)
+	if len(ferrs) > 0 && !o.strict {
+		var issues []canonical.FieldError
+		if issues, ferrs = o.mapper.Tolerate(rec.Fields, &ev, ferrs); len(issues) > 0 {
+			p.quality = append(p.quality, qualityIssues(&ev, o.s.conn.ID, o.mv.Object, o.mv.Version, o.m.opts.Now().UTC(), issues)...)
+		}
+	}
 	if len(ferrs) > 0 {
 		id := rec.ID
 		if id == "" {
@@ -214,7 +221,7 @@ func (o *objectSync) resolve(p *pending, recordID string) {
 
 // commit appends one batch with its cursor.
 func (o *objectSync) commit(ctx context.Context, p *pending) error {
-	b := Batch{Events: p.events, Quarantine: p.quarantine, Resolved: dedupIDs(p.resolved),
+	b := Batch{Events: p.events, Quarantine: p.quarantine, Quality: p.quality, Resolved: dedupIDs(p.resolved),
 		Checkpoint: &Checkpoint{ConnectionID: o.s.conn.ID, Object: o.mv.Object, Cursor: p.cursor}}
 	t := o.m.opts.Now()
 	res, err := o.m.store.Append(ctx, o.tenant, b)
@@ -226,6 +233,7 @@ func (o *objectSync) commit(ctx context.Context, p *pending) error {
 	o.rep.Events += res.Appended
 	o.rep.Duplicates += res.Duplicates + p.dups
 	o.rep.Quarantined += len(b.Quarantine)
+	o.rep.QualityIssues += len(b.Quality)
 	o.rep.Resolved += len(b.Resolved)
 	o.forget(b.Resolved)
 	if mt := o.m.metrics; mt != nil {
@@ -233,6 +241,7 @@ func (o *objectSync) commit(ctx context.Context, p *pending) error {
 		mt.add("appended", res.Appended)
 		mt.add("duplicate", res.Duplicates+p.dups)
 		mt.add("quarantined", len(b.Quarantine))
+		mt.add("quality_issue", len(b.Quality))
 		mt.add("resolved", len(b.Resolved))
 	}
 	conn, obj := o.s.conn.ID, o.mv.Object

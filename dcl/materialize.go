@@ -427,7 +427,7 @@ func toDriver(c *Column, val any) (driver.Value, error) {
 			return t.UTC(), nil
 		}
 	}
-	coerced, err := canonical.Coerce(c.Type, val, nil)
+	coerced, err := canonical.Coerce(c.Type, val, &canonical.CoerceOptions{Stored: true})
 	if err != nil {
 		return nil, err
 	}
