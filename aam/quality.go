@@ -135,7 +135,6 @@ func (m *Mesh) strict(tenant uuid.UUID) bool {
 	return m.opts.QualityPolicy != nil && m.opts.QualityPolicy(tenant) == QualityStrict
 }
 
-
 // profile returns the object's latest schema snapshot, whose sample values
 // decide column units and decimal marks once per column (nil when the
 // object was never observed).

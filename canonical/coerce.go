@@ -28,6 +28,11 @@ type CoerceOptions struct {
 	// numbers read as dates and timestamps (default seconds), UnitFraction
 	// or UnitPercent for percents (default: see UnitNone).
 	Unit Unit
+	// Stored says the value was written by this package (an event's data
+	// read back, e.g. from JSON): numbers use a decimal point, percents are
+	// on the 0..100 scale, dates may have any year in 1..9999. DecimalMark
+	// and Unit are ignored.
+	Stored bool
 }
 
 // Coerce converts a source value to the normalized Go value of canonical
@@ -102,6 +107,12 @@ func Coerce(t Type, v any, opts *CoerceOptions) (any, error) {
 			cf.mark = opts.DecimalMark[0]
 		}
 		cf.unit = opts.Unit
+		if opts.Stored {
+			cf = colFormat{region: cf.region, mark: '.', stored: true}
+			if t == Percent {
+				cf.unit = UnitPercent
+			}
+		}
 	}
 	out, reason := coerce(t, v, cf)
 	if reason != "" {
