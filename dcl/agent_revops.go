@@ -97,7 +97,7 @@ func (a *RevOps) Run(ctx context.Context, e *Engine, asOf time.Time) (Result, er
 	const open = `NOT coalesce(is_closed, false) AND (created_at IS NULL OR created_at < $1)`
 	m := RevOpsMetrics{WinRatePeriod: winDays, StaleAfterDays: staleDays, PipelineByStage: []StageTotal{}, StaleDeals: []StaleDeal{}, TopAccounts: []AccountPipeline{}}
 
-	err := e.queryAll(ctx, `SELECT coalesce(stage, '(none)'), count(*), CAST(sum(amount) AS VARCHAR), CAST(sum(amount * coalesce(probability, 0)) AS VARCHAR)
+	err := e.queryAll(ctx, `SELECT coalesce(stage, '(none)'), count(*), CAST(sum(amount) AS VARCHAR), CAST(sum(amount * CAST(coalesce(probability, 0) AS DECIMAL(10,4))) AS VARCHAR)
 		FROM opportunities WHERE `+open+` GROUP BY 1 ORDER BY 1`, []any{end}, func(scan func(...any) error) error {
 		var s StageTotal
 		var amt, w *string
