@@ -82,7 +82,11 @@ func TestIngestEventsAndDrift(t *testing.T) {
 	// Rename a mapped column: the next ingest records a breaking drift
 	// event naming the rename.
 	writeFile(t, filepath.Join(files, "accounts.csv"), "Id,CompanyName,Country\n1,Acme Inc,USA\n2,Globex,Germany\n3,,France\n")
-	ingest(t, append(common, "--mapping", mapping)...)
+	// The old mapping file names a column that is gone: refused, naming it.
+	code, _, errOut = runCLI(t, append([]string{"ingest"}, append(common, "--mapping", mapping)...)...)
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, `source field "Name" is not a field of "accounts"`)
+	ingest(t, common...)
 	code, out, errOut = runCLI(t, "drift", "--data-dir", data, "--tenant", "acme")
 	require.Equal(t, 0, code, errOut)
 	drifts := jsonLines(t, out)
