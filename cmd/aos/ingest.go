@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -26,7 +27,12 @@ const maxMappingFileBytes = 4 << 20
 
 // ingestObject is one object of the ingest summary.
 type ingestObject struct {
-	Object         string   `json:"object"`
+	Object string `json:"object"`
+	// Status is flowing, waiting_review or unmapped; Reason says why when
+	// not flowing (or what still waits).
+	Status         string   `json:"status"`
+	Reason         string   `json:"reason,omitempty"`
+	PendingReviews int      `json:"pending_reviews"`
 	Entity         string   `json:"entity"`
 	MappingVersion int      `json:"mapping_version"`
 	Events         int      `json:"events"`
@@ -83,13 +89,13 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	planErrs := map[string][]string{}
+	plans := map[string]objectPlan{}
 	if mf != nil {
 		if err := applyMappingFile(ctx, p, tenant.ID, conn.ID, cat, mf, *force, stderr); err != nil {
 			return err
 		}
 	} else {
-		planErrs, err = proposeMappings(ctx, p, tenant.ID, conn.ID, cat)
+		plans, err = proposeMappings(ctx, p, tenant.ID, conn.ID, cat)
 		if err != nil {
 			return err
 		}
@@ -109,15 +115,28 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if summary.Skipped == nil {
 		summary.Skipped = []connectors.Skipped{}
 	}
+	pending, perr := pendingReviews(ctx, p, tenant.ID, conn.ID)
+	if perr != nil {
+		return perr
+	}
 	seen := map[string]bool{}
+	var stuck []string
 	for _, o := range rep.Objects {
 		seen[o.Object] = true
-		errs := append(slices.Clone(planErrs[o.Object]), o.Errors...)
-		if errs == nil {
-			errs = []string{}
+		errs := slices.Clone(o.Errors)
+		top, terr := topReasons(ctx, p, tenant.ID, conn.ID, o.Object, 3)
+		if terr != nil {
+			return terr
 		}
-		summary.Objects = append(summary.Objects, ingestObject{Object: o.Object, Entity: o.Entity, MappingVersion: o.MappingVersion,
-			Events: o.Events, Quarantined: o.Quarantined, QualityIssues: o.QualityIssues, Errors: errs})
+		errs = append(errs, top...)
+		io := ingestObject{Object: o.Object, Status: statusFlowing, Reason: plans[o.Object].reason, PendingReviews: pending[o.Object],
+			Entity: o.Entity, MappingVersion: o.MappingVersion,
+			Events: o.Events, Quarantined: o.Quarantined, QualityIssues: o.QualityIssues, Errors: errs}
+		if o.Read > 0 && o.Events+o.Duplicates == 0 && o.Quarantined > 0 {
+			io.Reason = "every record read was quarantined"
+			stuck = append(stuck, o.Object+": "+io.Reason)
+		}
+		summary.Objects = append(summary.Objects, io)
 	}
 	// Objects left unmapped are listed too, with why.
 	for _, o := range cat.Objects {
@@ -125,14 +144,18 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if seen[name] {
 			continue
 		}
-		errs := planErrs[name]
+		plan, planned := plans[name]
+		if !planned {
+			plan = objectPlan{status: statusUnmapped, reason: "no mapping for this object"}
+		}
 		if why := noRecords(o); why != "" {
-			errs = []string{why}
+			plan.status, plan.reason = statusUnmapped, why
+		} else if mf == nil {
+			// With a mapping file, an object it leaves out is a choice.
+			stuck = append(stuck, name+": "+plan.reason)
 		}
-		if errs == nil {
-			errs = []string{"no mapping for this object"}
-		}
-		summary.Objects = append(summary.Objects, ingestObject{Object: name, Errors: errs})
+		summary.Objects = append(summary.Objects, ingestObject{Object: name, Status: plan.status, Reason: plan.reason,
+			PendingReviews: pending[name], Errors: []string{}})
 	}
 	sort.Slice(summary.Objects, func(i, j int) bool { return summary.Objects[i].Object < summary.Objects[j].Object })
 	b, jerr := json.MarshalIndent(summary, "", "  ")
@@ -141,6 +164,9 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if _, werr := fmt.Fprintf(stdout, "%s\n", b); werr != nil {
 		return werr
+	}
+	if err == nil && len(stuck) > 0 {
+		return fmt.Errorf("%d object(s) stuck: %s", len(stuck), strings.Join(stuck, "; "))
 	}
 	return err
 }

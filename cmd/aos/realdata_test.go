@@ -353,3 +353,19 @@ func TestMappingFileKeepsARepairUnlessForced(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	require.Equal(t, 3, s.Objects[0].MappingVersion, "forced: the file's mapping is the new version")
 }
+
+func TestRealFOCUSWithoutMapping(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	data, files := filepath.Join(root, "data"), filepath.Join(root, "files")
+	copyFiles(t, files, realdata("focus-sample", "focus_sample.csv"))
+	s, code, errOut := ingestReal(t, "--data-dir", data, "--tenant", "focus", "--files", files)
+	require.Equal(t, 0, code, errOut)
+	require.Len(t, s.Objects, 1)
+	o := s.Objects[0]
+	require.Equal(t, "cloud_cost", o.Entity)
+	require.Equal(t, "flowing", o.Status)
+	require.Equal(t, 1000, o.Events)
+	require.Zero(t, o.Quarantined)
+	focusChecks(t, data, "focus")
+}
