@@ -369,3 +369,25 @@ func TestRealFOCUSWithoutMapping(t *testing.T) {
 	require.Zero(t, o.Quarantined)
 	focusChecks(t, data, "focus")
 }
+
+func TestAgentAsOfDefaultsToTheData(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	data, files := filepath.Join(root, "data"), filepath.Join(root, "files")
+	copyFiles(t, files, realdata("focus-sample", "focus_sample.csv"))
+	_, code, errOut := ingestReal(t, "--data-dir", data, "--tenant", "focus", "--files", files, "--mapping", realdata("focus-sample", "aos", "mapping.json"))
+	require.Equal(t, 0, code, errOut)
+	code, out, errOut := runCLI(t, "agent", "--data-dir", data, "--tenant", "focus", "finops")
+	require.Equal(t, 0, code, errOut)
+	var res struct {
+		AsOf       string `json:"as_of"`
+		AsOfSource string `json:"as_of_source"`
+		Metrics    struct {
+			MonthToDate decimal.Decimal `json:"month_to_date"`
+		} `json:"metrics"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &res), out)
+	require.Equal(t, "2024-09-30", res.AsOf, "the latest usage date of the export")
+	require.Contains(t, res.AsOfSource, "latest date")
+	require.Equal(t, "20.52022672899", res.Metrics.MonthToDate.String())
+}
