@@ -10,6 +10,7 @@ import (
 	"github.com/autonomos/autonomos/canonical"
 	"github.com/autonomos/autonomos/connectors"
 	"github.com/autonomos/autonomos/connectors/filesource"
+	"github.com/autonomos/autonomos/drift"
 )
 
 // mappingFile is the --mapping document:
@@ -137,7 +138,7 @@ func closeMatches(s string, names []string, n int) []string {
 	limit := max(2, len(s)/3)
 	var cs []cand
 	for _, name := range names {
-		d := editDistance(strings.ToLower(s), strings.ToLower(name))
+		d := drift.EditDistance(strings.ToLower(s), strings.ToLower(name))
 		if d <= limit {
 			cs = append(cs, cand{name, d})
 		}
@@ -151,27 +152,6 @@ func closeMatches(s string, names []string, n int) []string {
 		out = append(out, c.name)
 	}
 	return out
-}
-
-// editDistance is the Levenshtein distance of a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 func quoteList(xs []string) string {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/autonomos/autonomos"
 	"github.com/autonomos/autonomos/aam"
 )
 
@@ -146,40 +147,60 @@ func parseIDs(args []string) ([]uuid.UUID, error) {
 	return out, nil
 }
 
-// runQuarantine prints the tenant's quarantined records as JSON lines.
-func runQuarantine(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("quarantine", stderr)
+// openTenantCommand parses the flags of a command that takes only
+// --data-dir and --tenant, and opens the local platform and the tenant.
+// The caller closes the platform.
+func openTenantCommand(ctx context.Context, name string, args []string, stderr io.Writer) (*autonomos.Platform, aam.Tenant, error) {
+	fs := newFlags(name, stderr)
 	var l localFlags
 	l.register(fs)
 	if err := parseFlags(fs, args); err != nil {
-		return err
+		return nil, aam.Tenant{}, err
 	}
 	if err := l.validate(); err != nil {
-		return err
+		return nil, aam.Tenant{}, err
 	}
 	p, err := openLocal(ctx, l.dataDir, stderr)
+	if err != nil {
+		return nil, aam.Tenant{}, err
+	}
+	tenant, err := findTenant(ctx, p, l.tenant, false)
+	if err != nil {
+		p.Close()
+		return nil, aam.Tenant{}, err
+	}
+	return p, tenant, nil
+}
+
+// encodeLines writes each value as one JSON line.
+func encodeLines[T any](w io.Writer, xs []T) error {
+	enc := json.NewEncoder(w)
+	for _, x := range xs {
+		if err := enc.Encode(x); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runQuarantine prints the tenant's quarantined records as JSON lines.
+func runQuarantine(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	p, tenant, err := openTenantCommand(ctx, "quarantine", args, stderr)
 	if err != nil {
 		return err
 	}
 	defer p.Close()
-	tenant, err := findTenant(ctx, p, l.tenant, false)
-	if err != nil {
-		return err
-	}
 	conns, err := p.Mesh().Connections(ctx, tenant.ID)
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(stdout)
 	for _, c := range conns {
 		qs, err := p.Mesh().Quarantined(ctx, tenant.ID, c.ID, "")
 		if err != nil {
 			return err
 		}
-		for _, q := range qs {
-			if err := enc.Encode(q); err != nil {
-				return err
-			}
+		if err := encodeLines(stdout, qs); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -187,33 +208,14 @@ func runQuarantine(ctx context.Context, args []string, stdout, stderr io.Writer)
 
 // runQuality prints the tenant's data-quality issues as JSON lines.
 func runQuality(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("quality", stderr)
-	var l localFlags
-	l.register(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := l.validate(); err != nil {
-		return err
-	}
-	p, err := openLocal(ctx, l.dataDir, stderr)
+	p, tenant, err := openTenantCommand(ctx, "quality", args, stderr)
 	if err != nil {
 		return err
 	}
 	defer p.Close()
-	tenant, err := findTenant(ctx, p, l.tenant, false)
-	if err != nil {
-		return err
-	}
 	qs, err := p.Mesh().QualityIssues(ctx, tenant.ID, aam.QualityFilter{})
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(stdout)
-	for _, q := range qs {
-		if err := enc.Encode(q); err != nil {
-			return err
-		}
-	}
-	return nil
+	return encodeLines(stdout, qs)
 }
