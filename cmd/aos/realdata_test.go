@@ -391,3 +391,32 @@ func TestAgentAsOfDefaultsToTheData(t *testing.T) {
 	require.Contains(t, res.AsOfSource, "latest date")
 	require.Equal(t, "20.52022672899", res.Metrics.MonthToDate.String())
 }
+
+func TestRealSalesforceRevOpsStageNames(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	data, files := filepath.Join(root, "data"), filepath.Join(root, "files")
+	dir := realdata("salesforce-apex-recipes", "json-array")
+	copyFiles(t, files, filepath.Join(dir, "Accounts.json"), filepath.Join(dir, "Contacts.json"), filepath.Join(dir, "Opportunities.json"))
+	_, code, errOut := ingestReal(t, "--data-dir", data, "--tenant", "sf", "--files", files, "--mapping", realdata("salesforce-apex-recipes", "aos", "mapping.json"))
+	require.Equal(t, 0, code, errOut)
+	code, out, errOut := runCLI(t, "agent", "--data-dir", data, "--tenant", "sf", "revops")
+	require.Equal(t, 0, code, errOut)
+	var res struct {
+		Summary string `json:"summary"`
+		Metrics struct {
+			OpenDeals            int64 `json:"open_deals"`
+			ClosedFromStageNames int64 `json:"closed_from_stage_names"`
+			PipelineByStage      []struct {
+				Stage string `json:"stage"`
+			} `json:"pipeline_by_stage"`
+		} `json:"metrics"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &res), out)
+	require.Equal(t, int64(4), res.Metrics.ClosedFromStageNames, "3 Closed/Won and 1 Closed Lost")
+	require.Equal(t, int64(46), res.Metrics.OpenDeals, "50 deals, 4 closed by their stage names")
+	for _, s := range res.Metrics.PipelineByStage {
+		require.NotContains(t, s.Stage, "Closed")
+	}
+	require.Contains(t, res.Summary, "stage names of 4 deals")
+}
