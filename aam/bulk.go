@@ -200,6 +200,12 @@ func (m *Mesh) bulkObject(ctx context.Context, tenant, connection uuid.UUID, sch
 		allAuto = false
 	}
 	entitySure := th.Decide(res.EntityConfidence) == schemamatch.DecisionAuto
+	if entitySure && !allAuto {
+		applied, err := m.applySure(ctx, tenant, connection, schema, res, mp, evidence)
+		if err != nil || applied.Status != "" {
+			return applied, err
+		}
+	}
 	why := ""
 	switch {
 	case !entitySure:

@@ -63,8 +63,8 @@ func Example() {
 	}
 	writeFile(filepath.Join(files, "contacts.csv"), "id,first_name,last_name,email\n"+
 		"1,Ada,Lovelace,ADA@example.com\n"+
-		"2,Alan,Turing,not-an-email\n"+
-		"3,Grace,Hopper,grace@example.com\n")
+		"2,Alan,,alan@example.com\n"+
+		"3,Grace,Hopper,not-an-email\n")
 
 	mesh, store, closeStore := localMesh(ctx, dir)
 	defer closeStore()
@@ -96,13 +96,21 @@ func Example() {
 		log.Fatal(err)
 	}
 	o := rep.Objects[0]
-	fmt.Printf("%s -> %s v%d: read %d, events %d, quarantined %d\n", o.Object, o.Entity, o.MappingVersion, o.Read, o.Events, o.Quarantined)
+	fmt.Printf("%s -> %s v%d: read %d, events %d, quarantined %d, quality issues %d\n", o.Object, o.Entity, o.MappingVersion, o.Read, o.Events, o.Quarantined, o.QualityIssues)
 
 	q, err := mesh.Quarantined(ctx, tenant.ID, conn.ID, "contacts")
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Printf("quarantined record %s: %s\n", q[0].RecordID, q[0].Reason)
+
+	// An optional field that does not coerce does not hold the record
+	// back: the event goes out without it, and the value is kept.
+	issues, err := mesh.QualityIssues(ctx, tenant.ID, aam.QualityFilter{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("quality issue of record %s: %s %q: %s\n", issues[0].RecordID, issues[0].Field, issues[0].Value, issues[0].Reason)
 
 	evs, err := mesh.Events(ctx, tenant.ID, 0, 10, "contact")
 	if err != nil {
@@ -118,10 +126,11 @@ func Example() {
 	}
 	fmt.Println("second sync, new events:", rep.Total().Events)
 	// Output:
-	// contacts -> contact v1: read 3, events 2, quarantined 1
-	// quarantined record 2: field "email" (source "email"): invalid email "not-an-email": want exactly one @
+	// contacts -> contact v1: read 3, events 2, quarantined 1, quality issues 1
+	// quarantined record 2: field "last_name" (source "last_name"): required field has no value
+	// quality issue of record 3: email "not-an-email": want exactly one @
 	// 1 1 Lovelace ada@example.com
-	// 2 3 Hopper grace@example.com
+	// 2 3 Hopper <nil>
 	// second sync, new events: 0
 }
 

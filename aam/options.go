@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -64,6 +65,10 @@ type Options struct {
 	// numbers without a calling code (see canonical.MapperOptions). Default:
 	// none.
 	DefaultRegion string
+	// QualityPolicy gives each tenant's policy for optional fields whose
+	// values do not coerce (QualityLenient or QualityStrict). Default: nil,
+	// every tenant lenient.
+	QualityPolicy func(tenant uuid.UUID) QualityPolicy
 	// Retry controls how transient source errors are retried.
 	Retry RetryOptions
 	// Breaker controls the per-connection circuit breakers.

@@ -16,6 +16,7 @@ import (
 type pending struct {
 	events     []canonical.Event
 	quarantine []QuarantinedRecord
+	quality    []QualityIssue
 	resolved   []int64
 	qindex     map[string]int // record id -> index in quarantine
 	records    int            // records read into the batch
@@ -161,6 +162,13 @@ func (o *objectSync) handle(rec connectors.Record, p *pending) {
 		return
 	}
 	ev, ferrs := o.mapper.Apply(rec.Fields, meta)
+	// Optional fields that failed coercion become data-quality issues (the
+	// event keeps them null) unless the tenant is strict; they are recorded
+	// only when the record becomes an event.
+	var issues []canonical.FieldError
+	if len(ferrs) > 0 && !o.strict {
+		issues, ferrs = o.mapper.Tolerate(rec.Fields, &ev, ferrs)
+	}
 	id := ev.Source.RecordID
 	switch {
 	case id == "":
@@ -180,6 +188,9 @@ func (o *objectSync) handle(rec connectors.Record, p *pending) {
 	case len(ferrs) > 0:
 		o.quarantine1(p, o.fieldQuarantine(id, maps.Clone(rec.Fields), ferrs))
 		return
+	}
+	if len(issues) > 0 {
+		p.quality = append(p.quality, qualityIssues(&ev, o.s.conn.ID, o.mv.Object, o.mv.Version, o.m.opts.Now().UTC(), issues)...)
 	}
 	p.events = append(p.events, ev)
 	o.resolve(p, id)
@@ -255,7 +266,7 @@ func (o *objectSync) resolve(p *pending, recordID string) {
 
 // commit appends one batch with its cursor.
 func (o *objectSync) commit(ctx context.Context, p *pending) error {
-	b := Batch{Events: p.events, Quarantine: p.quarantine, Resolved: dedupIDs(p.resolved),
+	b := Batch{Events: p.events, Quarantine: p.quarantine, Quality: p.quality, Resolved: dedupIDs(p.resolved),
 		Checkpoint: &Checkpoint{ConnectionID: o.s.conn.ID, Object: o.mv.Object, Cursor: p.cursor, Lease: o.lease}}
 	t := o.m.opts.Now()
 	res, err := o.m.store.Append(ctx, o.tenant, b)
@@ -270,6 +281,7 @@ func (o *objectSync) commit(ctx context.Context, p *pending) error {
 	o.rep.Deleted += p.deletes
 	o.rep.Duplicates += res.Duplicates
 	o.rep.Quarantined += len(b.Quarantine)
+	o.rep.QualityIssues += len(b.Quality)
 	o.rep.Resolved += len(b.Resolved)
 	o.forget(b.Resolved)
 	if mt := o.m.metrics; mt != nil {
@@ -277,6 +289,7 @@ func (o *objectSync) commit(ctx context.Context, p *pending) error {
 		mt.add("appended", res.Appended)
 		mt.add("duplicate", res.Duplicates)
 		mt.add("quarantined", len(b.Quarantine))
+		mt.add("quality_issue", len(b.Quality))
 		mt.add("resolved", len(b.Resolved))
 	}
 	conn, obj := o.s.conn.ID, o.mv.Object

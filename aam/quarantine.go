@@ -82,6 +82,12 @@ func (o *objectSync) retryQuarantined(ctx context.Context) error {
 		meta := o.meta
 		meta.RecordID = q.RecordID
 		ev, ferrs := o.mapper.Apply(q.Raw, meta)
+		if len(ferrs) > 0 && !o.strict {
+			var issues []canonical.FieldError
+			if issues, ferrs = o.mapper.Tolerate(q.Raw, &ev, ferrs); len(issues) > 0 {
+				b.Quality = append(b.Quality, qualityIssues(&ev, o.s.conn.ID, o.mv.Object, o.mv.Version, o.m.opts.Now().UTC(), issues)...)
+			}
+		}
 		b.Resolved = append(b.Resolved, q.ID)
 		if len(ferrs) == 0 {
 			released++

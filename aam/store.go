@@ -189,6 +189,9 @@ type Batch struct {
 	Resolved []int64
 	// Checkpoint, when set, is saved in the same transaction.
 	Checkpoint *Checkpoint
+	// Quality lists the data-quality issues of the batch's events, stored
+	// in the same transaction (see QualityStore).
+	Quality []QualityIssue
 }
 
 // AppendResult says what a Batch changed.
@@ -313,4 +316,5 @@ type Store interface {
 	SchemaStore
 	ReviewStore
 	LeaseStore
+	QualityStore
 }

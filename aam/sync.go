@@ -45,6 +45,9 @@ type ObjectReport struct {
 	// Resolved counts quarantined records that became events (after a
 	// mapping change or a fix at the source).
 	Resolved int `json:"resolved"`
+	// QualityIssues counts optional-field values that did not coerce: the
+	// records became events without them (see QualityIssue).
+	QualityIssues int `json:"quality_issues"`
 	// Restarted is true when the saved cursor was refused (the source was
 	// rewritten) and the object was read again from its start.
 	Restarted bool `json:"restarted,omitempty"`
@@ -77,6 +80,7 @@ func (r SyncReport) Total() ObjectReport {
 		t.Quarantined += o.Quarantined
 		t.Resolved += o.Resolved
 		t.Deleted += o.Deleted
+		t.QualityIssues += o.QualityIssues
 		t.Restarted = t.Restarted || o.Restarted
 		t.Errors = append(t.Errors, o.Errors...)
 	}
@@ -193,6 +197,7 @@ type objectSync struct {
 
 	mapper *canonical.Mapper
 	meta   canonical.RecordMeta
+	strict bool // the tenant's QualityStrict policy
 	// quarantine indexes the object's quarantined records by record id,
 	// to release them when their record maps and to avoid quarantining
 	// the same content twice. The reader consults it, the committer
@@ -243,7 +248,12 @@ func (o *objectSync) run(ctx context.Context) (err error) {
 			o.m.metrics.syncSeconds.WithLabelValues(outcome).Observe(o.rep.Duration.Seconds())
 		}
 	}()
-	o.mapper, err = canonical.NewMapper(o.m.canon, o.mv.Mapping, &canonical.MapperOptions{DefaultRegion: o.m.opts.DefaultRegion, Now: o.m.opts.Now})
+	profile, err := o.profile(ctx)
+	if err != nil {
+		return err
+	}
+	o.strict = o.m.strict(o.tenant)
+	o.mapper, err = canonical.NewMapper(o.m.canon, o.mv.Mapping, &canonical.MapperOptions{DefaultRegion: o.m.opts.DefaultRegion, Now: o.m.opts.Now, Profile: profile})
 	if err != nil {
 		return fmt.Errorf("mapping version %d: %w", o.mv.Version, err)
 	}

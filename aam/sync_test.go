@@ -12,10 +12,14 @@ import (
 
 const contactHeader = "id,first_name,last_name,email"
 
+// strict is the QualityPolicy of tenants whose every field error
+// quarantines the record.
+func strict(uuid.UUID) aam.QualityPolicy { return aam.QualityStrict }
+
 func TestSyncEndToEnd(t *testing.T) {
 	t.Parallel()
 	forEachStore(t, func(t *testing.T, kind string) {
-		e := setup(t, kind, nil)
+		e := setup(t, kind, &aam.Options{QualityPolicy: strict})
 		rows := contactRows(1, 8)
 		rows[4] = "5,First5,Last5,not-an-email"      // fails coercion: quarantined
 		rows = append(rows, `9,"Broken,Last9,x@y.z`) // unbalanced quote: unreadable

@@ -18,6 +18,21 @@ type CoerceOptions struct {
 	// written without a country calling code. Default: none, so such
 	// numbers keep only their digits.
 	Region string
+	// DecimalMark is the column's decimal separator for numbers written as
+	// text: "." (commas group thousands) or "," (dots group thousands).
+	// Default "": text whose only separator could be either ("80.000",
+	// "1,234") is ambiguous and fails; other text is read unambiguously
+	// ("1.234,56", "80.5", "1,234,567").
+	DecimalMark string
+	// Unit is the column's unit: UnitUnixSeconds or UnitUnixMillis for
+	// numbers read as dates and timestamps (default seconds), UnitFraction
+	// or UnitPercent for percents (default: see UnitNone).
+	Unit Unit
+	// Stored says the value was written by this package (an event's data
+	// read back, e.g. from JSON): numbers use a decimal point, percents are
+	// on the 0..100 scale, dates may have any year in 1..9999. DecimalMark
+	// and Unit are ignored.
+	Stored bool
 }
 
 // Coerce converts a source value to the normalized Go value of canonical
@@ -34,21 +49,26 @@ type CoerceOptions struct {
 // Accepted inputs, per type:
 //
 //   - decimal: numbers, and text such as "1200.50", "-3", "1e3", "1,234.5",
-//     "$1,234.50", "(12.00)" (accounting negative); exponents beyond ±100
-//     are out of range.
+//     "$1,234.50", "(12.00)" (accounting negative), "1.234,5" and "€80.000"
+//     with opts.DecimalMark ","; text whose separator could be a decimal
+//     mark or a thousands separator ("80.000") fails unless the column's
+//     DecimalMark says which; exponents beyond ±100 are out of range.
 //   - integer: whole numbers within int64, as numbers or text ("1,234",
 //     "12.0").
-//   - percent: like decimal, or text with a % sign ("45%"); a value in 0..1
-//     without % sign is a fraction and is scaled to 0..100; the result must
-//     lie in 0..100.
+//   - percent: like decimal, or text with a % sign ("45%"); without a %
+//     sign opts.Unit decides the scale (UnitFraction: 0.25 is 25); with no
+//     unit a value above 1 is on the 0..100 scale and one in (0, 1] is
+//     ambiguous and fails; the result must lie in 0..100.
 //   - boolean: true/false, 1/0, yes/no, y/n, t/f, in any case.
 //   - date and timestamp: RFC 3339, ISO 8601 without zone (read as UTC),
 //     "YYYY-MM-DD HH:MM:SS", Salesforce "2024-03-01T10:22:11.000+0000",
 //     "YYYY-MM-DD", "YYYYMMDD", US "MM/DD/YYYY" (optionally with a time),
-//     RFC 1123, time.Time, and Unix seconds or milliseconds (numbers or
-//     digit strings; values of 1e11 and more are milliseconds). A date
-//     taken from a timestamp is the calendar date as written in the
-//     timestamp's own offset. Years must lie in 1..9999.
+//     RFC 1123, time.Time, and Unix times (numbers or digit strings) in
+//     seconds, or in milliseconds with opts.Unit UnitUnixMillis — never
+//     guessed from the value's size. A date taken from a timestamp is the
+//     calendar date as written in the timestamp's own offset. Years must
+//     lie in 1900..2200: anything else is a field error, never a silent
+//     value.
 //   - currency: ISO 4217 codes in any case ("usd" -> "USD"), "€", "£",
 //     "US$"; active codes and codes withdrawn since 1999 are accepted.
 //   - country: ISO 3166-1 alpha-2 and alpha-3 codes, English names and
@@ -66,19 +86,35 @@ type CoerceOptions struct {
 //
 // Empty values (nil, or text that is only white space) coerce to nil with a
 // nil error: the field is absent. Coerce is idempotent on its own output, and
-// the JSON of its output coerces back to the same value; Percent is the
-// exception (a result in 0..1 would be scaled again), which is why
-// Registry.DecodeEvent reads stored percents without scaling.
+// the JSON of its output coerces back to the same value with DecimalMark
+// "."; Percent is the exception (a result in 0..1 is ambiguous again),
+// which is why Registry.DecodeEvent reads stored percents without scaling.
 //
 // A value that cannot be coerced gives a *FieldError (Field empty) wrapping
 // ErrInvalidValue whose Reason says why. Coerce never panics and is safe for
 // concurrent use.
 func Coerce(t Type, v any, opts *CoerceOptions) (any, error) {
-	var region string
+	var cf colFormat
 	if opts != nil {
-		region = strings.ToUpper(strings.TrimSpace(opts.Region))
+		cf.region = strings.ToUpper(strings.TrimSpace(opts.Region))
+		if !validMark(opts.DecimalMark) {
+			return nil, &FieldError{Type: t, Value: v, Reason: "CoerceOptions.DecimalMark must be \".\" or \",\"", Err: ErrInvalidValue}
+		}
+		if !opts.Unit.fits(t) {
+			return nil, &FieldError{Type: t, Value: v, Reason: "unit " + string(opts.Unit) + " does not apply to " + string(t), Err: ErrInvalidValue}
+		}
+		if opts.DecimalMark != "" {
+			cf.mark = opts.DecimalMark[0]
+		}
+		cf.unit = opts.Unit
+		if opts.Stored {
+			cf = colFormat{region: cf.region, mark: '.', stored: true}
+			if t == Percent {
+				cf.unit = UnitPercent
+			}
+		}
 	}
-	out, reason := coerce(t, v, region)
+	out, reason := coerce(t, v, cf)
 	if reason != "" {
 		return nil, &FieldError{Type: t, Value: v, Reason: reason, Err: ErrInvalidValue}
 	}
@@ -86,7 +122,7 @@ func Coerce(t Type, v any, opts *CoerceOptions) (any, error) {
 }
 
 // coerce is Coerce without the error value: reason is empty on success.
-func coerce(t Type, v any, region string) (any, string) {
+func coerce(t Type, v any, cf colFormat) (any, string) {
 	if !t.Valid() {
 		return nil, "unknown canonical type"
 	}
@@ -97,27 +133,27 @@ func coerce(t Type, v any, region string) (any, string) {
 	case String:
 		return coerceString(v)
 	case Integer:
-		return coerceInteger(v)
+		return coerceInteger(v, cf.mark)
 	case Decimal:
-		d, reason := toDecimal(v)
+		d, reason := sourceDecimal(v, cf.mark)
 		if reason != "" {
 			return nil, reason
 		}
 		return d, ""
 	case Percent:
-		return coercePercent(v)
+		return coercePercent(v, cf)
 	case Boolean:
 		return coerceBoolean(v)
 	case Date:
-		return coerceDate(v)
+		return coerceDate(v, cf)
 	case Timestamp:
-		return coerceTimestamp(v)
+		return coerceTimestamp(v, cf)
 	case Email:
 		return coerceEmail(v)
 	case URL:
 		return coerceURL(v)
 	case Phone:
-		return coercePhone(v, region)
+		return coercePhone(v, cf.region)
 	case Currency:
 		return coerceCurrency(v)
 	case Country:

@@ -92,10 +92,25 @@ func checkExp(d decimal.Decimal) (decimal.Decimal, string) {
 	return d, ""
 }
 
-// parseDecimal reads decimal text: an optional sign, an optional currency
-// symbol ($ € £ ¥), digits with optional comma grouping, an optional
-// fraction and exponent; "(12.50)" is negative.
-func parseDecimal(s string) (decimal.Decimal, string) {
+// sourceDecimal reads a number from a source column: text is read with the
+// column's decimal mark (see parseDecimalMark); other values as toDecimal.
+func sourceDecimal(v any, mark byte) (decimal.Decimal, string) {
+	if s, ok := v.(string); ok {
+		return parseDecimalMark(s, mark)
+	}
+	return toDecimal(v)
+}
+
+// parseDecimal reads decimal text written with a decimal point (commas
+// group thousands): JSON numbers, stored values, and columns declared so.
+func parseDecimal(s string) (decimal.Decimal, string) { return parseDecimalMark(s, '.') }
+
+// parseDecimalMark reads decimal text: an optional sign, an optional
+// currency symbol ($ € £ ¥), digits with optional grouping, an optional
+// fraction and exponent; "(12.50)" is negative. mark is the decimal
+// separator ('.' or ','; the other one groups thousands); 0 decides from
+// the text and fails when it could be read either way.
+func parseDecimalMark(s string, mark byte) (decimal.Decimal, string) {
 	s = strings.TrimSpace(s)
 	if len(s) > maxScalarLen {
 		return decimal.Decimal{}, reasonTooLong
@@ -118,13 +133,31 @@ func parseDecimal(s string) (decimal.Decimal, string) {
 	if sign == "" && s != "" && (s[0] == '-' || s[0] == '+') {
 		sign, s = s[:1], s[1:]
 	}
-	if s == "" || !isDigit(s[0]) && s[0] != '.' {
+	if s == "" || !isDigit(s[0]) && s[0] != '.' && s[0] != ',' {
 		return decimal.Decimal{}, "not a number"
+	}
+	if mark == 0 {
+		var reason string
+		if mark, reason = decideMark(s); reason != "" {
+			return decimal.Decimal{}, reason
+		}
+	}
+	if mark == ',' {
+		// Swap the roles so that the grouping check below reads it.
+		s = strings.Map(func(r rune) rune {
+			switch r {
+			case '.':
+				return ','
+			case ',':
+				return '.'
+			}
+			return r
+		}, s)
 	}
 	if strings.IndexByte(s, ',') >= 0 {
 		ungrouped, ok := ungroup(s)
 		if !ok {
-			return decimal.Decimal{}, "not a number (misplaced comma)"
+			return decimal.Decimal{}, "not a number (misplaced thousands separator)"
 		}
 		s = ungrouped
 	}
@@ -151,6 +184,45 @@ func parseDecimal(s string) (decimal.Decimal, string) {
 		d = d.Neg()
 	}
 	return d, ""
+}
+
+// reasonAmbiguousMark is the field error of a number whose separator could
+// be read either way.
+const reasonAmbiguousMark = "ambiguous number: the separator may be a decimal mark or a thousands separator; declare the column's decimal mark"
+
+// decideMark finds the decimal mark of number text (sign and currency
+// already removed) when only one reading is possible.
+func decideMark(s string) (byte, string) {
+	if strings.ContainsAny(s, "eE") {
+		return '.', "" // exponent notation uses a decimal point
+	}
+	dots, commas := strings.Count(s, "."), strings.Count(s, ",")
+	switch {
+	case dots == 0 && commas == 0:
+		return '.', ""
+	case dots > 0 && commas > 0:
+		// The last separator is the decimal mark.
+		if strings.LastIndexByte(s, '.') > strings.LastIndexByte(s, ',') {
+			return '.', ""
+		}
+		return ',', ""
+	case dots > 1:
+		return ',', "" // dots group thousands
+	case commas > 1:
+		return '.', ""
+	}
+	sep := byte('.')
+	if commas == 1 {
+		sep = ','
+	}
+	i := strings.IndexByte(s, sep)
+	intPart, frac := s[:i], s[i+1:]
+	if len(frac) != 3 || intPart == "" || len(intPart) > 3 || strings.Trim(intPart, "0") == "" {
+		// Not a valid thousands group: the separator can only be a
+		// decimal mark.
+		return sep, ""
+	}
+	return 0, reasonAmbiguousMark
 }
 
 // ungroup removes thousands separators from "1,234,567.89"; ok is false
@@ -188,14 +260,14 @@ func ungroup(s string) (string, bool) {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-func coerceInteger(v any) (any, string) {
+func coerceInteger(v any, mark byte) (any, string) {
 	if i, ok := toInt64(v); ok {
 		return i, ""
 	}
 	if f, ok := v.(float64); ok && f == math.Trunc(f) && math.Abs(f) < 1<<63 {
 		return int64(f), ""
 	}
-	d, reason := toDecimal(v)
+	d, reason := sourceDecimal(v, mark)
 	if reason != "" {
 		return nil, reason
 	}
@@ -208,7 +280,7 @@ func coerceInteger(v any) (any, string) {
 	return d.IntPart(), ""
 }
 
-func coercePercent(v any) (any, string) {
+func coercePercent(v any, cf colFormat) (any, string) {
 	explicit := false
 	if s, ok := v.(string); ok {
 		s = strings.TrimSpace(s)
@@ -220,12 +292,20 @@ func coercePercent(v any) (any, string) {
 			}
 		}
 	}
-	d, reason := toDecimal(v)
+	d, reason := sourceDecimal(v, cf.mark)
 	if reason != "" {
 		return nil, reason
 	}
-	if !explicit && d.Sign() >= 0 && d.Cmp(decOne) <= 0 {
-		d = d.Mul(decHundred)
+	if !explicit {
+		switch cf.unit {
+		case UnitFraction:
+			d = d.Mul(decHundred)
+		case UnitPercent:
+		default:
+			if d.Sign() > 0 && d.Cmp(decOne) <= 0 {
+				return nil, "ambiguous percent: a value in (0, 1] may be a fraction or a percent; declare the column's unit (fraction or percent)"
+			}
+		}
 	}
 	if d.Sign() < 0 || d.Cmp(decHundred) > 0 {
 		return nil, "outside 0..100"

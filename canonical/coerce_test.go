@@ -20,6 +20,8 @@ type coerceCase struct {
 	want   any
 	reason string
 	region string
+	unit   Unit
+	mark   string
 }
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
@@ -39,7 +41,7 @@ func runCoerce(t *testing.T, typ Type, cases []coerceCase) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := Coerce(typ, c.in, &CoerceOptions{Region: c.region})
+			got, err := Coerce(typ, c.in, &CoerceOptions{Region: c.region, Unit: c.unit, DecimalMark: c.mark})
 			if c.reason != "" {
 				require.Error(t, err)
 				require.ErrorIs(t, err, ErrInvalidValue)
@@ -103,7 +105,10 @@ func TestCoerceInteger(t *testing.T) {
 		{name: "overflow", in: "9223372036854775808", reason: "64-bit"},
 		{name: "uint64 overflow", in: uint64(math.MaxUint64), reason: "64-bit"},
 		{name: "words", in: "twelve", reason: "not a number"},
-		{name: "bad grouping", in: "12,34", reason: "comma"},
+		{name: "bad grouping", in: "12,34", reason: "not a whole number"},
+		{name: "ambiguous grouping", in: "1,234", reason: "ambiguous number"},
+		{name: "declared grouping", in: "1,234", mark: ".", want: int64(1234)},
+		{name: "declared dot grouping", in: "1.234.567", want: int64(1234567)},
 		{name: "boolean", in: true, reason: "boolean"},
 		{name: "infinity", in: math.Inf(1), reason: "not finite"},
 	})
@@ -129,7 +134,18 @@ func TestCoerceDecimal(t *testing.T) {
 		{name: "words", in: "abc", reason: "not a number"},
 		{name: "trailing garbage", in: "12x", reason: "not a number"},
 		{name: "two dots", in: "1.2.3", reason: "not a number"},
-		{name: "misplaced comma", in: "1,23.5", reason: "comma"},
+		{name: "misplaced comma", in: "1,23.5", reason: "misplaced thousands separator"},
+		{name: "german thousands ambiguous", in: "80.000", reason: "ambiguous number"},
+		{name: "euro german thousands ambiguous", in: "€80.000", reason: "ambiguous number"},
+		{name: "euro german thousands declared", in: "€80.000", mark: ",", want: dec("80000")},
+		{name: "german decimal declared", in: "1.234,56", mark: ",", want: dec("1234.56")},
+		{name: "german decimal decided", in: "1.234,56", want: dec("1234.56")},
+		{name: "comma decimal unambiguous", in: "12,5", want: dec("12.5")},
+		{name: "dot decimal declared", in: "80.000", mark: ".", want: dec("80")},
+		{name: "leading zero is a decimal", in: "0.500", want: dec("0.5")},
+		{name: "small fraction", in: "0.0000008", want: dec("0.0000008")},
+		{name: "long integer part", in: "1234.567", want: dec("1234.567")},
+		{name: "bad grouping with comma mark", in: "1.23,5", mark: ",", reason: "misplaced thousands separator"},
 		{name: "huge exponent", in: "1e999999", reason: "out of range"},
 		{name: "tiny exponent", in: "1e-999", reason: "out of range"},
 		{name: "nan", in: math.NaN(), reason: "not finite"},
@@ -142,11 +158,16 @@ func TestCoerceDecimal(t *testing.T) {
 func TestCoercePercent(t *testing.T) {
 	t.Parallel()
 	runCoerce(t, Percent, []coerceCase{
-		{name: "fraction scaled", in: 0.25, want: dec("25")},
-		{name: "one is 100", in: 1, want: dec("100")},
+		{name: "fraction scaled", in: 0.25, unit: UnitFraction, want: dec("25")},
+		{name: "one is 100", in: 1, unit: UnitFraction, want: dec("100")},
+		{name: "one is one percent", in: 1, unit: UnitPercent, want: dec("1")},
+		{name: "small percent declared", in: 0.1, unit: UnitPercent, want: dec("0.1")},
+		{name: "ambiguous fraction", in: 0.1, reason: "ambiguous percent"},
+		{name: "above one is percent", in: 1.5, want: dec("1.5")},
+		{name: "zero", in: 0, want: dec("0")},
 		{name: "zero", in: 0, want: dec("0")},
 		{name: "points kept", in: 75, want: dec("75")},
-		{name: "text fraction", in: "0.5", want: dec("50")},
+		{name: "text fraction", in: "0.5", unit: UnitFraction, want: dec("50")},
 		{name: "percent sign not scaled", in: "0.5%", want: dec("0.5")},
 		{name: "percent sign", in: " 45 % ", want: dec("45")},
 		{name: "hundred", in: "100", want: dec("100")},
@@ -189,7 +210,12 @@ func TestCoerceDate(t *testing.T) {
 		{name: "us short", in: "3/1/2024", want: day(2024, 3, 1)},
 		{name: "compact", in: "20240301", want: day(2024, 3, 1)},
 		{name: "unix seconds", in: int64(1709251200), want: day(2024, 3, 1)},
-		{name: "unix millis", in: 1709251200000.0, want: day(2024, 3, 1)},
+		{name: "unix millis", in: 1709251200000.0, unit: UnitUnixMillis, want: day(2024, 3, 1)},
+		{name: "unix millis undeclared", in: 1709251200000.0, reason: "declare the column's unit"},
+		{name: "unix millis 1972", in: int64(90241268000), unit: UnitUnixMillis, want: day(1972, 11, 10)},
+		{name: "unix millis 1972 as seconds", in: int64(90241268000), reason: "out of range (years 1900..2200)"},
+		{name: "before 1900", in: "1899-12-31", reason: "out of range (years 1900..2200)"},
+		{name: "after 2200", in: "9999-12-31", reason: "out of range (years 1900..2200)"},
 		{name: "unix text", in: "1709251200", want: day(2024, 3, 1)},
 		{name: "time value", in: time.Date(2024, 3, 1, 22, 0, 0, 0, time.FixedZone("x", -5*3600)), want: day(2024, 3, 1)},
 		{name: "civil date", in: day(2024, 2, 29), want: day(2024, 2, 29)},
@@ -221,9 +247,11 @@ func TestCoerceTimestamp(t *testing.T) {
 		{name: "rfc1123", in: "Fri, 01 Mar 2024 10:22:11 GMT", want: ts("2024-03-01T10:22:11Z")},
 		{name: "unix seconds", in: int64(1709288531), want: ts("2024-03-01T10:22:11Z")},
 		{name: "unix seconds float", in: 1709288531.5, want: ts("2024-03-01T10:22:11.5Z")},
-		{name: "unix millis", in: int64(1709288531250), want: ts("2024-03-01T10:22:11.25Z")},
+		{name: "unix millis", in: int64(1709288531250), unit: UnitUnixMillis, want: ts("2024-03-01T10:22:11.25Z")},
+		{name: "unix seconds declared", in: int64(1709288531), unit: UnitUnixSeconds, want: ts("2024-03-01T10:22:11Z")},
+		{name: "seconds as millis is 1970", in: int64(1709288531), unit: UnitUnixMillis, want: ts("1970-01-20T18:48:08.531Z")},
 		{name: "unix seconds text", in: "1709288531", want: ts("2024-03-01T10:22:11Z")},
-		{name: "unix millis json", in: json.Number("1709288531000"), want: ts("2024-03-01T10:22:11Z")},
+		{name: "unix millis json", in: json.Number("1709288531000"), unit: UnitUnixMillis, want: ts("2024-03-01T10:22:11Z")},
 		{name: "negative unix", in: int64(-86400), want: ts("1969-12-31T00:00:00Z")},
 		{name: "time value", in: time.Date(2024, 3, 1, 12, 0, 0, 0, time.FixedZone("x", 3600)), want: ts("2024-03-01T11:00:00Z")},
 		{name: "bad hour", in: "2024-03-01T25:00:00Z", reason: "not a recognised date"},
@@ -369,11 +397,11 @@ func TestCoerceIdempotent(t *testing.T) {
 	t.Parallel()
 	inputs := map[Type][]any{
 		String:    {" a ", 12.5},
-		Integer:   {"1,234", 7.0},
+		Integer:   {"1,234,567", 7.0},
 		Decimal:   {"$1,234.50", 0.1, "1e3"},
 		Boolean:   {"yes", 0},
 		Date:      {"03/01/2024", "2024-03-01T23:30:00-05:00"},
-		Timestamp: {"2024-03-01T10:22:11.000+0000", int64(1709288531250)},
+		Timestamp: {"2024-03-01T10:22:11.000+0000", int64(1709288531)},
 		Email:     {"Jane <JANE@ACME.COM>"},
 		URL:       {"Acme.com/", "HTTP://acme.com/a?b=c#d"},
 		Phone:     {"+44 20 7946 0958", "(415) 555-0100"},
@@ -392,7 +420,7 @@ func TestCoerceIdempotent(t *testing.T) {
 			require.NoError(t, err)
 			var decoded any
 			require.NoError(t, json.Unmarshal(b, &decoded))
-			fromJSON, err := Coerce(typ, decoded, nil)
+			fromJSON, err := Coerce(typ, decoded, &CoerceOptions{DecimalMark: "."})
 			require.NoError(t, err)
 			if d, ok := first.(decimal.Decimal); ok {
 				require.True(t, d.Equal(fromJSON.(decimal.Decimal)))

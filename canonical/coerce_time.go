@@ -2,6 +2,7 @@ package canonical
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -47,22 +48,26 @@ var otherLayouts = [...]string{
 	time.ANSIC,
 }
 
-// unixMilliThreshold separates Unix seconds from milliseconds: 1e11
-// seconds is the year 5138, 1e11 milliseconds is 1973.
-const unixMilliThreshold = 1e11
+// Years a coerced date or timestamp may have: anything outside is far more
+// likely a misread unit or a sentinel than a real date, so it is a field
+// error rather than a silent value.
+const (
+	minYear = 1900
+	maxYear = 2200
+)
 
 // parseTime reads a point in time: zone-less text is read as UTC, numbers
-// as Unix seconds or milliseconds.
-func parseTime(v any) (t time.Time, reason string) {
+// as Unix times in unit (seconds unless UnitUnixMillis).
+func parseTime(v any, unit Unit) (t time.Time, reason string) {
 	switch x := v.(type) {
 	case time.Time:
 		return x, ""
 	case CivilDate:
 		return x.Time(), ""
 	case string:
-		return parseTimeText(x)
+		return parseTimeText(x, unit)
 	case json.Number:
-		return parseTimeText(string(x))
+		return parseTimeText(string(x), unit)
 	case bool:
 		return time.Time{}, "a boolean is not a date"
 	case map[string]any:
@@ -74,16 +79,16 @@ func parseTime(v any) (t time.Time, reason string) {
 	if reason != "" {
 		return time.Time{}, reason
 	}
-	return fromUnix(d)
+	return fromUnix(d, unit)
 }
 
-func parseTimeText(s string) (time.Time, string) {
+func parseTimeText(s string, unit Unit) (time.Time, string) {
 	s = strings.TrimSpace(s)
 	if len(s) > maxScalarLen {
 		return time.Time{}, reasonTooLong
 	}
 	if isUnixText(s) {
-		if len(s) == 8 && s[0] != '-' {
+		if len(s) == 8 && s[0] != '-' && unit == UnitNone {
 			if t, err := time.Parse("20060102", s); err == nil {
 				return t, ""
 			}
@@ -92,7 +97,7 @@ func parseTimeText(s string) (time.Time, string) {
 		if err != nil {
 			return time.Time{}, "not a date or time"
 		}
-		return fromUnix(d)
+		return fromUnix(d, unit)
 	}
 	switch {
 	case strings.IndexByte(s, '/') >= 0:
@@ -144,45 +149,57 @@ func isUnixText(s string) bool {
 	return true
 }
 
-// fromUnix reads Unix seconds, or milliseconds from 1e11 on.
-func fromUnix(d decimal.Decimal) (time.Time, string) {
+// fromUnix reads Unix seconds, or milliseconds when unit says so.
+func fromUnix(d decimal.Decimal, unit Unit) (time.Time, string) {
 	// ±1e15 ms is ±33658 AD; anything larger is out of range anyway.
 	if d.Abs().Cmp(decimal.New(1, 15)) >= 0 {
-		return time.Time{}, "out of range (years 0001..9999)"
+		return time.Time{}, "out of range (years 1900..2200)"
 	}
-	if d.Abs().Cmp(decimal.NewFromInt(unixMilliThreshold)) >= 0 {
+	if unit == UnitUnixMillis {
 		d = d.Shift(-3)
 	}
 	sec := d.Floor()
 	nsec := d.Sub(sec).Shift(9).Floor()
-	return time.Unix(sec.IntPart(), nsec.IntPart()).UTC(), ""
+	t := time.Unix(sec.IntPart(), nsec.IntPart()).UTC()
+	if y := t.Year(); y < minYear || y > maxYear {
+		as := "seconds"
+		if unit == UnitUnixMillis {
+			as = "milliseconds"
+		}
+		return time.Time{}, fmt.Sprintf("out of range (years 1900..2200) as Unix %s; declare the column's unit (unix_s or unix_ms)", as)
+	}
+	return t, ""
 }
 
-func checkYear(t time.Time) string {
-	if y := t.Year(); y < 1 || y > 9999 {
-		return "out of range (years 0001..9999)"
+func checkYear(t time.Time, stored bool) string {
+	lo, hi := minYear, maxYear
+	if stored {
+		lo, hi = 1, 9999
+	}
+	if y := t.Year(); y < lo || y > hi {
+		return fmt.Sprintf("out of range (years %04d..%04d)", lo, hi)
 	}
 	return ""
 }
 
-func coerceTimestamp(v any) (any, string) {
-	t, reason := parseTime(v)
+func coerceTimestamp(v any, cf colFormat) (any, string) {
+	t, reason := parseTime(v, cf.unit)
 	if reason != "" {
 		return nil, reason
 	}
 	t = t.UTC()
-	if reason := checkYear(t); reason != "" {
+	if reason := checkYear(t, cf.stored); reason != "" {
 		return nil, reason
 	}
 	return t, ""
 }
 
-func coerceDate(v any) (any, string) {
-	t, reason := parseTime(v)
+func coerceDate(v any, cf colFormat) (any, string) {
+	t, reason := parseTime(v, cf.unit)
 	if reason != "" {
 		return nil, reason
 	}
-	if reason := checkYear(t); reason != "" {
+	if reason := checkYear(t, cf.stored); reason != "" {
 		return nil, reason
 	}
 	return CivilDateOf(t), ""

@@ -100,7 +100,7 @@ func (r *Registry) DecodeEvent(b []byte) (Event, error) {
 			// Stored percents are already on the 0..100 scale.
 			out, reason = toDecimal(v)
 		} else {
-			out, reason = coerce(f.Type, v, "")
+			out, reason = coerce(f.Type, v, colFormat{mark: '.', stored: true})
 		}
 		if reason != "" {
 			return Event{}, fmt.Errorf("%w: event %q: field %q: %s", ErrInvalidEvent, e.EventID, k, reason)

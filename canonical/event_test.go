@@ -15,10 +15,10 @@ func opportunityEvent(t *testing.T) Event {
 		{Source: "name", Target: "opportunity_name"},
 		{Source: "amount", Target: "amount"},
 		{Source: "currency", Target: "currency"},
-		{Source: "probability", Target: "probability"},
+		{Source: "probability", Target: "probability", Unit: UnitFraction},
 		{Source: "closedate", Target: "close_date"},
 		{Source: "closed", Target: "is_closed"},
-		{Source: "updated", Target: "updated_at"},
+		{Source: "updated", Target: "updated_at", Unit: UnitUnixMillis},
 	}}
 	mp := newMapper(t, m, nil)
 	ev, errs := mp.Apply(map[string]any{

@@ -115,7 +115,7 @@ func ExampleCoerce() {
 		{canonical.Currency, "usd"},
 		{canonical.Country, "U.S."},
 		{canonical.URL, "acme.com"},
-		{canonical.Percent, 0.35},
+		{canonical.Percent, "35%"},
 		{canonical.Ref, map[string]any{"value": "42", "name": "Acme"}},
 	} {
 		out, err := canonical.Coerce(c.t, c.v, nil)

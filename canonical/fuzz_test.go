@@ -3,7 +3,9 @@ package canonical
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
@@ -119,7 +121,7 @@ func FuzzCoerce(f *testing.F) {
 			require.NoError(t, err)
 			var decoded any
 			require.NoError(t, json.Unmarshal(b, &decoded))
-			fromJSON, err := Coerce(typ, decoded, opts)
+			fromJSON, err := Coerce(typ, decoded, &CoerceOptions{Region: region, DecimalMark: "."})
 			require.NoError(t, err, "%s: %s", typ, b)
 			requireSameValue(t, typ, out, fromJSON)
 		}
@@ -135,4 +137,50 @@ func requireSameValue(t *testing.T, typ Type, want, got any) {
 		return
 	}
 	require.Equal(t, want, got, "%s", typ)
+}
+
+// FuzzNullAndUnixCoercion checks that null tokens always map to a missing
+// field, that a Unix time is read in its column's unit and never lands
+// outside 1900..2200, and that a column without a declared unit never
+// reads a value as milliseconds.
+func FuzzNullAndUnixCoercion(f *testing.F) {
+	for _, s := range []string{"NULL", "null", `\N`, "", " ", "90241268000", "-126230400000", "1709288531", "1709288531000", "1e11", "0", "-1", "99999999999999"} {
+		f.Add(s, uint8(0))
+		f.Add(s, uint8(1))
+		f.Add(s, uint8(2))
+	}
+	reg, err := NewRegistry()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, s string, u uint8) {
+		unit := []Unit{UnitNone, UnitUnixSeconds, UnitUnixMillis}[int(u)%3]
+		m := Mapping{Entity: "account", Fields: []FieldMapping{
+			{Source: "id", Target: "account_id"}, {Source: "name", Target: "account_name"},
+			{Source: "t", Target: "created_at", Unit: unit},
+		}}
+		mp, err := NewMapper(reg, m, nil)
+		require.NoError(t, err)
+		ev, errs := mp.Apply(map[string]any{"id": "1", "name": "n", "t": s}, RecordMeta{})
+		if nullSet(nil)[strings.TrimSpace(s)] || strings.TrimSpace(s) == "" {
+			require.Empty(t, errs)
+			require.NotContains(t, ev.Data, "created_at")
+			return
+		}
+		if len(errs) > 0 {
+			require.Len(t, errs, 1)
+			require.ErrorIs(t, errs[0], ErrInvalidValue)
+			return
+		}
+		got := ev.Data["created_at"].(time.Time)
+		require.True(t, got.Year() >= 1900 && got.Year() <= 2200, "%q -> %s", s, got)
+		if d, err := decimal.NewFromString(strings.TrimSpace(s)); err == nil && isUnixText(strings.TrimSpace(s)) && len(strings.TrimSpace(s)) != 8 {
+			want := d
+			if unit == UnitUnixMillis {
+				want = d.Shift(-3)
+			}
+			secs := decimal.NewFromInt(got.Unix()).Add(decimal.New(int64(got.Nanosecond()), -9))
+			require.True(t, secs.Equal(want.Truncate(9)) || secs.Equal(want.Floor()) || secs.Sub(want).Abs().LessThan(decimal.New(1, 0)), "%q (%s) -> %s", s, unit, got)
+		}
+	})
 }

@@ -20,6 +20,13 @@ type MapperOptions struct {
 	// Now gives the time stamped into Meta.EmittedAt when RecordMeta has
 	// none. Default: time.Now.
 	Now func() time.Time
+	// Profile is the discovered schema of the source object (its fields'
+	// sample values). A column whose FieldMapping declares no unit or
+	// decimal mark gets them from its samples when they settle it (Unix
+	// seconds or milliseconds, fraction or 0..100 percents, "." or ","),
+	// once for the whole column. Default: none; see Unit and
+	// CoerceOptions.DecimalMark for undecided columns.
+	Profile *SourceSchema
 }
 
 // RecordMeta is the context of one record given to Mapper.Apply.
@@ -50,7 +57,9 @@ type Mapper struct {
 	entity     *entityInfo
 	fields     []compiledField
 	countries  []string            // the entity's country fields, in order
+	currency   string              // the entity's first currency field
 	used       map[string]struct{} // record keys the mapping may read
+	nulls      map[string]bool
 	region     string
 	dropExtras bool
 	now        func() time.Time
@@ -60,6 +69,7 @@ type Mapper struct {
 type compiledField struct {
 	FieldMapping
 	field Field
+	cf    colFormat
 }
 
 // NewMapper validates m against reg (see Mapping.Validate) and opts, and
@@ -83,6 +93,8 @@ func NewMapper(reg *Registry, m Mapping, opts *MapperOptions) (*Mapper, error) {
 		now:        opts.Now,
 	}
 	mp.entity, _ = reg.lookup(m.Entity) // Validate checked it
+	mp.nulls = nullSet(m.NullValues)
+	mp.currency = mp.entity.currencyField()
 	if opts.DefaultRegion != "" {
 		mp.region = strings.ToUpper(strings.TrimSpace(opts.DefaultRegion))
 		if !IsCountry(mp.region) {
@@ -92,13 +104,23 @@ func NewMapper(reg *Registry, m Mapping, opts *MapperOptions) (*Mapper, error) {
 	if mp.now == nil {
 		mp.now = time.Now
 	}
-	// Phone fields go last: they may need the country another field gives.
+	// Minor-unit amounts follow the currency they need; phone fields go
+	// last: they may need the country another field gives.
+	pass := func(f FieldMapping, field Field) int {
+		switch {
+		case field.Type == Phone:
+			return 2
+		case f.Transform == TransformMinorUnits:
+			return 1
+		}
+		return 0
+	}
 	n := 0
-	for _, pass := range [...]bool{false, true} {
+	for p := range 3 {
 		for _, f := range m.Fields {
 			field, _ := mp.entity.field(f.Target)
-			if (field.Type == Phone) == pass {
-				mp.fields[n] = compiledField{FieldMapping: f, field: field}
+			if pass(f, field) == p {
+				mp.fields[n] = compiledField{FieldMapping: f, field: field, cf: mp.columnFormat(f, field, opts.Profile)}
 				n++
 			}
 		}
@@ -117,6 +139,34 @@ func NewMapper(reg *Registry, m Mapping, opts *MapperOptions) (*Mapper, error) {
 		}
 	}
 	return mp, nil
+}
+
+// columnFormat decides how a column's values are read: the field mapping's
+// declarations, then the mapping's, then the column's profile.
+func (mp *Mapper) columnFormat(f FieldMapping, field Field, profile *SourceSchema) colFormat {
+	cf := colFormat{unit: f.Unit}
+	mark := f.DecimalMark
+	if mark == "" {
+		mark = mp.mapping.DecimalMark
+	}
+	if mark != "" {
+		cf.mark = mark[0]
+	}
+	if profile == nil || (cf.mark != 0 && cf.unit != UnitNone) {
+		return cf
+	}
+	sf, ok := profile.Field(f.Source)
+	if !ok {
+		return cf
+	}
+	pm, pu := profileFormat(field.Type, sf.Samples, mp.nulls)
+	if cf.mark == 0 {
+		cf.mark = pm
+	}
+	if cf.unit == UnitNone {
+		cf.unit = pu
+	}
+	return cf
 }
 
 // Mapping returns a copy of the mapping the Mapper applies.
@@ -148,13 +198,23 @@ func (mp *Mapper) Apply(record map[string]any, meta RecordMeta) (Event, []FieldE
 	for i := range mp.fields {
 		f := &mp.fields[i]
 		raw, _ := lookupPath(record, f.Source)
-		v, reason := f.Transform.apply(raw)
+		raw = nullOf(raw, mp.nulls)
+		var v any
+		var reason string
+		if f.Transform == TransformMinorUnits {
+			cur, _ := data[mp.currency].(string)
+			v, reason = minorUnits(raw, cur)
+		} else {
+			v, reason = f.Transform.apply(raw)
+		}
 		var out any
 		if reason == "" {
 			if f.field.Type == Phone && !regionDone {
 				region, regionDone = mp.recordRegion(data), true
 			}
-			out, reason = coerce(f.field.Type, v, region)
+			cf := f.cf
+			cf.region = region
+			out, reason = coerce(f.field.Type, v, cf)
 		}
 		if reason != "" {
 			errs = append(errs, FieldError{Field: f.Target, Source: f.Source, Type: f.field.Type, Value: v, Reason: reason, Err: ErrInvalidValue})
@@ -166,6 +226,21 @@ func (mp *Mapper) Apply(record map[string]any, meta RecordMeta) (Event, []FieldE
 		}
 		if out != nil {
 			data[f.Target] = out
+		}
+	}
+	derived := ""
+	if d := mp.mapping.DerivedID; d != nil {
+		if id, ok := deriveID(record, d.From, mp.nulls); ok {
+			derived = id
+			data[d.Field] = id
+		} else if op == OpUpsert {
+			field, _ := mp.entity.field(d.Field)
+			errs = append(errs, FieldError{Field: d.Field, Source: strings.Join(d.From, "+"), Type: field.Type,
+				Reason: "derived id: every source field is missing", Err: ErrMissingRequired})
+			if failed == nil {
+				failed = make(map[string]bool)
+			}
+			failed[d.Field] = true
 		}
 	}
 	if op == OpUpsert {
@@ -207,6 +282,10 @@ func (mp *Mapper) Apply(record map[string]any, meta RecordMeta) (Event, []FieldE
 		ev.Meta.EmittedAt = mp.now()
 	}
 	ev.Meta.EmittedAt = ev.Meta.EmittedAt.UTC()
+	if derived != "" {
+		// The source has no id of its own: the derived id is the record's.
+		ev.Source.RecordID = derived
+	}
 	if ev.Source.RecordID == "" {
 		if id, ok := data[mp.entity.entity.IDField().Name]; ok {
 			ev.Source.RecordID, _ = text(id)

@@ -42,6 +42,16 @@ type FieldMapping struct {
 	Target string `json:"target"`
 	// Transform is applied to the source value before coercion; optional.
 	Transform Transform `json:"transform,omitempty"`
+	// Unit declares the column's unit (unix_s, unix_ms for dates and
+	// timestamps; fraction, percent for percents); optional. Without it
+	// the Mapper decides from the column's profile (MapperOptions.Profile)
+	// when it can, once per column.
+	Unit Unit `json:"unit,omitempty"`
+	// DecimalMark declares the column's decimal separator for numbers
+	// written as text: "." or ","; optional (default: the mapping's
+	// DecimalMark, else the column's profile, else per value when only one
+	// reading is possible).
+	DecimalMark string `json:"decimal_mark,omitempty"`
 	// Confidence is how sure the mapping's maker is, 0..1.
 	Confidence float64 `json:"confidence"`
 	// Origin says who made the mapping; empty means OriginManual.
@@ -62,6 +72,26 @@ type Mapping struct {
 	Version int `json:"version"`
 	// Fields lists the field mappings, at most one per target.
 	Fields []FieldMapping `json:"fields"`
+	// DerivedID, when set, gives a canonical field (usually the entity's
+	// identifier) a deterministic hash of named source fields, for
+	// sources without an id of their own; it is also the record's id.
+	DerivedID *DerivedID `json:"derived_id,omitempty"`
+	// NullValues lists the texts read as a missing value (compared after
+	// trimming white space). Nil means DefaultNullValues; empty text is
+	// always missing.
+	NullValues []string `json:"null_values,omitempty"`
+	// DecimalMark is the default decimal separator of the object's text
+	// numbers, "." or ","; optional (see FieldMapping.DecimalMark).
+	DecimalMark string `json:"decimal_mark,omitempty"`
+}
+
+// DerivedID declares a canonical field computed as a deterministic hash of
+// source fields (see DeriveID).
+type DerivedID struct {
+	// Field is the canonical field that receives the id.
+	Field string `json:"field"`
+	// From lists the source fields (paths) hashed, in this order.
+	From []string `json:"from"`
 }
 
 // Field returns the field mapping whose target is target, if any.
@@ -78,6 +108,12 @@ func (m *Mapping) Field(target string) (FieldMapping, bool) {
 func (m *Mapping) Clone() Mapping {
 	c := *m
 	c.Fields = slices.Clone(m.Fields)
+	c.NullValues = slices.Clone(m.NullValues)
+	if m.DerivedID != nil {
+		d := *m.DerivedID
+		d.From = slices.Clone(d.From)
+		c.DerivedID = &d
+	}
 	return c
 }
 
@@ -102,7 +138,7 @@ func (m *Mapping) Validate(reg *Registry) error {
 	if m.Version < 0 {
 		bad("version %d is negative", m.Version)
 	}
-	if len(m.Fields) == 0 {
+	if len(m.Fields) == 0 && m.DerivedID == nil {
 		bad("no field mappings")
 	}
 	targets := make(map[string]int, len(m.Fields))
@@ -126,6 +162,43 @@ func (m *Mapping) Validate(reg *Registry) error {
 		if !f.Origin.Valid() {
 			bad("field mapping %d (target %q): unknown origin %q", i, f.Target, f.Origin)
 		}
+		field, _ := info.field(f.Target)
+		if !f.Unit.Valid() {
+			bad("field mapping %d (target %q): unknown unit %q", i, f.Target, f.Unit)
+		} else if field.Name != "" && !f.Unit.fits(field.Type) {
+			bad("field mapping %d (target %q): unit %q does not apply to a %s field", i, f.Target, f.Unit, field.Type)
+		}
+		if !validMark(f.DecimalMark) {
+			bad("field mapping %d (target %q): decimal_mark %q must be \".\" or \",\"", i, f.Target, f.DecimalMark)
+		}
+		if f.Transform == TransformMinorUnits {
+			if field.Name != "" && field.Type != Decimal {
+				bad("field mapping %d (target %q): minor_units needs a decimal field, not %s", i, f.Target, field.Type)
+			}
+			if info.currencyField() == "" {
+				bad("field mapping %d (target %q): minor_units needs a currency field in the entity", i, f.Target)
+			}
+		}
+	}
+	if !validMark(m.DecimalMark) {
+		bad("decimal_mark %q must be \".\" or \",\"", m.DecimalMark)
+	}
+	if d := m.DerivedID; d != nil {
+		if _, ok := info.field(d.Field); !ok {
+			bad("derived_id: field %q is not a field of the entity", d.Field)
+		} else if _, dup := targets[d.Field]; dup {
+			bad("derived_id: field %q is also the target of a field mapping", d.Field)
+		}
+		if len(d.From) == 0 {
+			bad("derived_id: from lists no source fields")
+		}
+		seen := map[string]bool{}
+		for _, src := range d.From {
+			if src == "" || seen[src] {
+				bad("derived_id: source field %q is empty or listed twice", src)
+			}
+			seen[src] = true
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -143,7 +216,7 @@ func (m *Mapping) MissingRequired(reg *Registry) ([]string, error) {
 	}
 	var out []string
 	for _, f := range info.entity.Fields {
-		if _, ok := m.Field(f.Name); f.Required && !ok {
+		if _, ok := m.Field(f.Name); f.Required && !ok && (m.DerivedID == nil || m.DerivedID.Field != f.Name) {
 			out = append(out, f.Name)
 		}
 	}

@@ -22,6 +22,12 @@ const (
 	// TransformCentsToUnits divides a number of minor units by 100,
 	// exactly: 1999 -> 19.99 (for sources that store amounts in cents).
 	TransformCentsToUnits Transform = "cents_to_units"
+	// TransformMinorUnits reads an integer amount in the minor unit of the
+	// record's currency (its entity's currency field) and gives the amount
+	// in the major unit, with the ISO 4217 exponent of that currency:
+	// 1000 USD -> 10.00, 1000 JPY -> 1000, 1000 KWD -> 1.000 (Stripe,
+	// Chargebee, Paddle, Adyen amounts).
+	TransformMinorUnits Transform = "minor_units"
 	// TransformFirstWord keeps the first word of text: "Ada King" -> "Ada".
 	TransformFirstWord Transform = "first_word"
 	// TransformLastWord keeps the last word of text: "Ada King" -> "King".
@@ -30,13 +36,13 @@ const (
 
 // Transforms returns every transform name except TransformNone.
 func Transforms() []Transform {
-	return []Transform{TransformTrim, TransformLower, TransformUpper, TransformCentsToUnits, TransformFirstWord, TransformLastWord}
+	return []Transform{TransformTrim, TransformLower, TransformUpper, TransformCentsToUnits, TransformMinorUnits, TransformFirstWord, TransformLastWord}
 }
 
 // Valid reports whether t is a known transform (TransformNone included).
 func (t Transform) Valid() bool {
 	switch t {
-	case TransformNone, TransformTrim, TransformLower, TransformUpper, TransformCentsToUnits, TransformFirstWord, TransformLastWord:
+	case TransformNone, TransformTrim, TransformLower, TransformUpper, TransformCentsToUnits, TransformMinorUnits, TransformFirstWord, TransformLastWord:
 		return true
 	}
 	return false

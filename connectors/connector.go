@@ -85,6 +85,17 @@ type Config map[string]string
 // Catalog is what Discover returns: the source's objects.
 type Catalog struct {
 	Objects []Object `json:"objects"`
+	// Skipped lists what the source found but cannot offer as an object
+	// (an unreadable or empty file), with why; optional.
+	Skipped []Skipped `json:"skipped,omitempty"`
+}
+
+// Skipped is a part of a source Discover left out, and why.
+type Skipped struct {
+	// File names it (a file name, table or API object).
+	File string `json:"file"`
+	// Reason says why, e.g. "empty file" or "not JSON records".
+	Reason string `json:"reason"`
 }
 
 // Object returns the catalog object with the given name.

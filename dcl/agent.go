@@ -26,10 +26,13 @@ type Agent interface {
 // {"agent", "as_of", "metrics": {...}, "summary"}. Money is exact
 // (decimal strings in JSON).
 type Result struct {
-	Agent   string `json:"agent"`
-	AsOf    string `json:"as_of"`
-	Metrics any    `json:"metrics"`
-	Summary string `json:"summary"`
+	Agent string `json:"agent"`
+	AsOf  string `json:"as_of"`
+	// AsOfSource says where AsOf came from when the caller did not give
+	// it (for example "the latest date in the tenant's data"); optional.
+	AsOfSource string `json:"as_of_source,omitempty"`
+	Metrics    any    `json:"metrics"`
+	Summary    string `json:"summary"`
 }
 
 // Agents returns the built-in agents with their default settings:

@@ -14,7 +14,13 @@ import (
 // top accounts by open pipeline. Amounts are summed as given, whatever
 // their currency. The zero value uses the defaults.
 //
-// A deal is open when is_closed is not true and it was created (created_at)
+// A deal is closed when is_closed is true or, where is_closed has no value
+// (not mapped), when its stage name says so ("Closed Won", "Closed/Won",
+// "Closed Lost", "Won", "Lost", "Closed", in any case); won likewise from
+// is_won or the stage name. The result counts the deals so judged
+// (closed_from_stage_names) and its summary says so.
+//
+// A deal is open when it is not closed and it was created (created_at)
 // by the end of the as-of day or has no creation time. The win rate is won
 // / closed among deals closed (close_date) within WinRateDays up to the
 // as-of date. A deal is stale when open and its last update (updated_at,
@@ -69,7 +75,19 @@ type RevOpsMetrics struct {
 	StaleAfterDays   int               `json:"stale_after_days"`
 	StaleDeals       []StaleDeal       `json:"stale_deals"`
 	TopAccounts      []AccountPipeline `json:"top_accounts"`
+	// ClosedFromStageNames counts the deals whose closed state came from
+	// their stage name, is_closed having no value.
+	ClosedFromStageNames int64 `json:"closed_from_stage_names"`
 }
+
+// Stage names that mean closed, and closed-won, for deals without
+// is_closed / is_won values.
+const (
+	stageClosedSQL = `regexp_matches(lower(coalesce(stage, '')), '^\s*(closed(\s*[/_-]?\s*(won|lost))?|won|lost)\s*$')`
+	stageWonSQL    = `regexp_matches(lower(coalesce(stage, '')), '^\s*(closed\s*[/_-]?\s*)?won\s*$')`
+	closedSQL      = `coalesce(is_closed, ` + stageClosedSQL + `)`
+	wonSQL         = `coalesce(is_won, ` + stageWonSQL + `)`
+)
 
 // Name returns "revops".
 func (a *RevOps) Name() string { return "revops" }
@@ -94,10 +112,10 @@ func (a *RevOps) Run(ctx context.Context, e *Engine, asOf time.Time) (Result, er
 	d := asOfDate(asOf)
 	day := d.Time()
 	end := day.AddDate(0, 0, 1)
-	const open = `NOT coalesce(is_closed, false) AND (created_at IS NULL OR created_at < $1)`
+	const open = `NOT ` + closedSQL + ` AND (created_at IS NULL OR created_at < $1)`
 	m := RevOpsMetrics{WinRatePeriod: winDays, StaleAfterDays: staleDays, PipelineByStage: []StageTotal{}, StaleDeals: []StaleDeal{}, TopAccounts: []AccountPipeline{}}
 
-	err := e.queryAll(ctx, `SELECT coalesce(stage, '(none)'), count(*), CAST(sum(amount) AS VARCHAR), CAST(sum(amount * coalesce(probability, 0)) AS VARCHAR)
+	err := e.queryAll(ctx, `SELECT coalesce(stage, '(none)'), count(*), CAST(sum(amount) AS VARCHAR), CAST(sum(amount * CAST(coalesce(probability, 0) AS DECIMAL(10,4))) AS VARCHAR)
 		FROM opportunities WHERE `+open+` GROUP BY 1 ORDER BY 1`, []any{end}, func(scan func(...any) error) error {
 		var s StageTotal
 		var amt, w *string
@@ -115,8 +133,13 @@ func (a *RevOps) Run(ctx context.Context, e *Engine, asOf time.Time) (Result, er
 		return Result{}, err
 	}
 	from := day.AddDate(0, 0, -winDays)
-	err = e.queryAll(ctx, `SELECT count(*), count(*) FILTER (WHERE coalesce(is_won, false)) FROM opportunities
-		WHERE coalesce(is_closed, false) AND close_date > CAST($1 AS DATE) AND close_date <= CAST($2 AS DATE)`,
+	err = e.queryAll(ctx, `SELECT count(*) FILTER (WHERE is_closed IS NULL AND `+stageClosedSQL+`) FROM opportunities`, nil,
+		func(scan func(...any) error) error { return scan(&m.ClosedFromStageNames) })
+	if err != nil {
+		return Result{}, err
+	}
+	err = e.queryAll(ctx, `SELECT count(*), count(*) FILTER (WHERE `+wonSQL+`) FROM opportunities
+		WHERE `+closedSQL+` AND close_date > CAST($1 AS DATE) AND close_date <= CAST($2 AS DATE)`,
 		[]any{from, day}, func(scan func(...any) error) error { return scan(&m.ClosedDeals, &m.WonDeals) })
 	if err != nil {
 		return Result{}, err
@@ -183,5 +206,8 @@ func (a *RevOps) Run(ctx context.Context, e *Engine, asOf time.Time) (Result, er
 		fmt.Fprintf(&b, "; the account with the most open pipeline is %s (%s)", m.TopAccounts[0].AccountName, money(m.TopAccounts[0].Amount))
 	}
 	b.WriteString(".")
+	if m.ClosedFromStageNames > 0 {
+		fmt.Fprintf(&b, " Closed and won were read from the stage names of %d deals (is_closed / is_won have no value).", m.ClosedFromStageNames)
+	}
 	return Result{Agent: a.Name(), AsOf: d.String(), Metrics: m, Summary: b.String()}, nil
 }

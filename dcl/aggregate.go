@@ -75,7 +75,7 @@ func (e *Engine) Aggregate(ctx context.Context, view string, opts AggregateOptio
 		if !ok {
 			return nil, bad("view %q has no field %q", v.Name, opts.Field)
 		}
-		if c.SQLType != "BIGINT" && c.SQLType != "DECIMAL(38,6)" {
+		if c.SQLType != "BIGINT" && c.SQLType != decimalSQL {
 			return nil, bad("field %q is not numeric", opts.Field)
 		}
 		valueExpr = "CAST(coalesce(sum(" + quoteIdent(c.Name) + "), 0) AS VARCHAR)"

@@ -18,7 +18,7 @@
 //
 // Each canonical entity has a typed table named by its plural (accounts,
 // contacts, opportunities, invoices, cloud_costs): one column per canonical
-// field with its DuckDB type (DECIMAL(38,6) for money and percentages,
+// field with its DuckDB type (DECIMAL(38,18) for money and percentages,
 // DATE, TIMESTAMP, BIGINT, BOOLEAN, VARCHAR), then the system columns
 // _source_system, _connection_id, _source_object, _record_id (the record's
 // identity is (connection, record id)), _unified_id, _mapping_version,

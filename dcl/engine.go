@@ -155,6 +155,9 @@ func (e *Engine) openDB(ctx context.Context) error {
 		if _, err := db.ExecContext(ctx, v.createTableSQL()); err != nil {
 			return fail(fmt.Errorf("%w: create view %q: %v", ErrStorage, v.Name, err))
 		}
+		if err := widenDecimals(ctx, db, v); err != nil {
+			return fail(err)
+		}
 	}
 	var owner string
 	err = db.QueryRowContext(ctx, `SELECT tenant_id, stream_offset FROM dcl_state WHERE id = 1`).Scan(&owner, &e.offset)

@@ -387,7 +387,7 @@ func (e *Engine) fillRow(row []driver.Value, v *View, u *unifier, p pending) err
 	return nil
 }
 
-var pow10 = [...]int64{1, 10, 100, 1000, 10000, 100000, 1000000}
+var pow10 = [...]int64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
 
 // toDriver converts a normalized canonical value to the Appender's value
 // for the column's DuckDB type. Values of an unexpected Go type are
@@ -410,7 +410,7 @@ func toDriver(c *Column, val any) (driver.Value, error) {
 		}
 	case kindDecimal:
 		if d, ok := val.(decimal.Decimal); ok {
-			return unscaled(d), nil
+			return unscaled(d)
 		}
 	case kindBoolean:
 		if b, ok := val.(bool); ok {
@@ -428,7 +428,7 @@ func toDriver(c *Column, val any) (driver.Value, error) {
 			return t.UTC(), nil
 		}
 	}
-	coerced, err := canonical.Coerce(c.Type, val, nil)
+	coerced, err := canonical.Coerce(c.Type, val, &canonical.CoerceOptions{Stored: true})
 	if err != nil {
 		return nil, err
 	}
@@ -441,25 +441,35 @@ func toDriver(c *Column, val any) (driver.Value, error) {
 	return toDriver(c, coerced)
 }
 
-// unscaled returns a decimal's DECIMAL(38,6) storage value: the number
-// times 10^6, rounded half away from zero.
-func unscaled(d decimal.Decimal) driver.Value {
+// unscaled returns a decimal's DECIMAL(38,18) storage value: the number
+// times 10^18, as int64 when it fits, else *big.Int. A value with more than
+// 18 places after the point, or more than 20 before it, does not fit the
+// column and is an error: views never round silently.
+func unscaled(d decimal.Decimal) (driver.Value, error) {
 	// fast path without big.Int arithmetic: a coefficient that fits int64
-	// and at most 6 decimals, scaled without overflow
+	// and at most 18 decimals, scaled without overflow
 	if exp := d.Exponent(); exp <= 0 && exp >= -decimalScale && d.NumDigits() <= 18 {
 		c := d.CoefficientInt64()
 		mul := pow10[decimalScale+exp]
 		if c == 0 || (c > 0 && c <= (1<<63-1)/mul) || (c < 0 && c >= -(1<<63-1)/mul) {
-			return c * mul
+			return c * mul, nil
 		}
 	}
-	s := d.Round(decimalScale).Shift(decimalScale)
-	bi := s.BigInt()
-	if bi.IsInt64() {
-		return bi.Int64()
+	if d.Exponent() < -decimalScale && !d.Round(decimalScale).Equal(d) {
+		return nil, fmt.Errorf("%s has more than %d decimal places, beyond the view's %s", d, decimalScale, decimalSQL)
 	}
-	return bi
+	if d.Abs().Cmp(decimalLimit) >= 0 {
+		return nil, fmt.Errorf("%s has more than %d digits before the point, beyond the view's %s", d, 38-decimalScale, decimalSQL)
+	}
+	bi := d.Shift(decimalScale).BigInt()
+	if bi.IsInt64() {
+		return bi.Int64(), nil
+	}
+	return bi, nil
 }
+
+// decimalLimit is the first magnitude a decimal column cannot hold.
+var decimalLimit = decimal.New(1, 38-decimalScale)
 
 // execDriver runs one statement on a raw driver connection.
 func execDriver(ctx context.Context, conn driver.Conn, q string, args ...any) error {

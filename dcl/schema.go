@@ -52,7 +52,7 @@ func kindOf(sqlType string) colKind {
 	switch sqlType {
 	case "BIGINT":
 		return kindBigint
-	case "DECIMAL(38,6)":
+	case decimalSQL:
 		return kindDecimal
 	case "BOOLEAN":
 		return kindBoolean
@@ -101,13 +101,13 @@ func ViewName(entity string) string {
 }
 
 // sqlType is the DuckDB type of a canonical type. Money and percentages
-// are exact DECIMAL(38,6); timestamps are UTC TIMESTAMP.
+// are exact DECIMAL(38,18) (see decimalSQL); timestamps are UTC TIMESTAMP.
 func sqlType(t canonical.Type) string {
 	switch t {
 	case canonical.Integer:
 		return "BIGINT"
 	case canonical.Decimal, canonical.Percent:
-		return "DECIMAL(38,6)"
+		return decimalSQL
 	case canonical.Boolean:
 		return "BOOLEAN"
 	case canonical.Date:
@@ -119,8 +119,14 @@ func sqlType(t canonical.Type) string {
 	}
 }
 
+// decimalSQL is the type of every decimal column: the widest exact DuckDB
+// decimal, with 18 places after the point (a FOCUS unit price of
+// 0.0000004 or a billed cost of 0.00000080000 stays what it is) and 20
+// before. A value needing more is refused with an error, never rounded.
+const decimalSQL = "DECIMAL(38,18)"
+
 // decimalScale is the scale of every DECIMAL column.
-const decimalScale = 6
+const decimalScale = 18
 
 // buildViews derives one view per registry entity.
 func buildViews(reg *canonical.Registry) (map[string]*View, map[string]*View, error) {

@@ -126,7 +126,14 @@ func coercionFailure(reg *canonical.Registry, ent canonical.Entity, fm canonical
 	}
 	probe := fm
 	probe.Confidence, probe.Origin = 1, canonical.OriginManual
-	mp, err := canonical.NewMapper(reg, canonical.Mapping{Entity: ent.Name, Fields: []canonical.FieldMapping{probe}}, &canonical.MapperOptions{DropExtras: true})
+	// The values are the column's profile: units and decimal marks are
+	// decided from them, as the pipeline decides them from the snapshot.
+	samples := values
+	if len(samples) > canonical.MaxSamples {
+		samples = samples[:canonical.MaxSamples]
+	}
+	profile := &canonical.SourceSchema{Fields: []canonical.SourceField{{Name: key, Samples: samples}}}
+	mp, err := canonical.NewMapper(reg, canonical.Mapping{Entity: ent.Name, Fields: []canonical.FieldMapping{probe}}, &canonical.MapperOptions{DropExtras: true, Profile: profile})
 	for _, v := range values {
 		if mp == nil || err != nil {
 			if _, cerr := canonical.Coerce(target.Type, v, nil); cerr != nil {

@@ -91,6 +91,10 @@ func jaccardTokens(a, b []string) float64 {
 	return float64(inter) / float64(len(sa)+len(sb)-inter)
 }
 
+// EditDistance is the Levenshtein distance of a and b, counted in runes.
+// It is safe for concurrent use.
+func EditDistance(a, b string) int { return levenshtein([]rune(a), []rune(b)) }
+
 // levenshtein is the edit distance of two rune strings.
 func levenshtein(a, b []rune) int {
 	if len(a) == 0 {

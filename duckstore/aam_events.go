@@ -275,6 +275,9 @@ func (a *AAM) Append(ctx context.Context, tenant uuid.UUID, b aam.Batch) (aam.Ap
 	if cp != nil {
 		conns[cp.ConnectionID] = struct{}{}
 	}
+	if err := checkQuality(op, b.Quality, conns); err != nil {
+		return aam.AppendResult{}, err
+	}
 
 	var res aam.AppendResult
 	retry := func(err error) bool {
@@ -350,6 +353,9 @@ func (a *AAM) Append(ctx context.Context, tenant uuid.UUID, b aam.Batch) (aam.Ap
 			if _, err := tx.ExecContext(ctx, checkpointSQL, tenant, cp.ConnectionID, cp.Object, string(cp.Cursor)); err != nil {
 				return fmt.Errorf("checkpoint: %w", err)
 			}
+		}
+		if err := insertQuality(ctx, tx, tenant, b.Quality, time.Now()); err != nil {
+			return err
 		}
 		return nil
 	})

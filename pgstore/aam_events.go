@@ -397,6 +397,9 @@ func (a *AAM) Append(ctx context.Context, tenant uuid.UUID, b aam.Batch) (aam.Ap
 		if cp := b.Checkpoint; cp != nil {
 			second.Queue(checkpointSQL, tenant, cp.ConnectionID, cp.Object, string(cp.Cursor))
 		}
+		if err := queueQuality(op, second, tenant, b.Quality); err != nil {
+			return err
+		}
 		if second.Len() == 0 {
 			return nil
 		}

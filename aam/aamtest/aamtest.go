@@ -81,6 +81,7 @@ func Run(t *testing.T, newStore func(t *testing.T) aam.Store) {
 		{"Leases", leaseTests},
 		{"Schemas", schemaTests},
 		{"Reviews", reviewTests},
+		{"Quality", qualityTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

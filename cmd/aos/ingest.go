@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -24,22 +25,19 @@ import (
 // maxMappingFileBytes bounds the --mapping file.
 const maxMappingFileBytes = 4 << 20
 
-// mappingFile is the --mapping document.
-type mappingFile struct {
-	Mappings []struct {
-		Object string            `json:"object"`
-		Entity string            `json:"entity"`
-		Fields map[string]string `json:"fields"`
-	} `json:"mappings"`
-}
-
 // ingestObject is one object of the ingest summary.
 type ingestObject struct {
-	Object         string   `json:"object"`
+	Object string `json:"object"`
+	// Status is flowing, waiting_review or unmapped; Reason says why when
+	// not flowing (or what still waits).
+	Status         string   `json:"status"`
+	Reason         string   `json:"reason,omitempty"`
+	PendingReviews int      `json:"pending_reviews"`
 	Entity         string   `json:"entity"`
 	MappingVersion int      `json:"mapping_version"`
 	Events         int      `json:"events"`
 	Quarantined    int      `json:"quarantined"`
+	QualityIssues  int      `json:"quality_issues"`
 	Errors         []string `json:"errors"`
 }
 
@@ -48,7 +46,8 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var l localFlags
 	l.register(fs)
 	files := fs.String("files", "", "directory of CSV, JSON Lines or JSON files (required)")
-	mappingPath := fs.String("mapping", "", "mapping file {\"mappings\": [{\"object\", \"entity\", \"fields\": {source: canonical}}]}")
+	mappingPath := fs.String("mapping", "", "mapping file {\"mappings\": [{\"object\", \"entity\", \"fields\": {source: canonical | {\"field\", \"transform\"}}, \"derived_id\"}]}")
+	force := fs.Bool("force", false, "apply the mapping file even over a newer mapping version made by a repair or a review")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -90,13 +89,13 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	planErrs := map[string][]string{}
+	plans := map[string]objectPlan{}
 	if mf != nil {
-		if err := applyMappingFile(ctx, p, tenant.ID, conn.ID, cat, mf); err != nil {
+		if err := applyMappingFile(ctx, p, tenant.ID, conn.ID, cat, mf, *force, stderr); err != nil {
 			return err
 		}
 	} else {
-		planErrs, err = proposeMappings(ctx, p, tenant.ID, conn.ID, cat)
+		plans, err = proposeMappings(ctx, p, tenant.ID, conn.ID, cat)
 		if err != nil {
 			return err
 		}
@@ -110,17 +109,34 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	summary := struct {
-		Objects []ingestObject `json:"objects"`
-	}{Objects: []ingestObject{}}
+		Objects []ingestObject       `json:"objects"`
+		Skipped []connectors.Skipped `json:"skipped"`
+	}{Objects: []ingestObject{}, Skipped: cat.Skipped}
+	if summary.Skipped == nil {
+		summary.Skipped = []connectors.Skipped{}
+	}
+	pending, perr := pendingReviews(ctx, p, tenant.ID, conn.ID)
+	if perr != nil {
+		return perr
+	}
 	seen := map[string]bool{}
+	var stuck []string
 	for _, o := range rep.Objects {
 		seen[o.Object] = true
-		errs := append(slices.Clone(planErrs[o.Object]), o.Errors...)
-		if errs == nil {
-			errs = []string{}
+		errs := slices.Clone(o.Errors)
+		top, terr := topReasons(ctx, p, tenant.ID, conn.ID, o.Object, 3)
+		if terr != nil {
+			return terr
 		}
-		summary.Objects = append(summary.Objects, ingestObject{Object: o.Object, Entity: o.Entity, MappingVersion: o.MappingVersion,
-			Events: o.Events, Quarantined: o.Quarantined, Errors: errs})
+		errs = append(errs, top...)
+		io := ingestObject{Object: o.Object, Status: statusFlowing, Reason: plans[o.Object].reason, PendingReviews: pending[o.Object],
+			Entity: o.Entity, MappingVersion: o.MappingVersion,
+			Events: o.Events, Quarantined: o.Quarantined, QualityIssues: o.QualityIssues, Errors: errs}
+		if o.Read > 0 && o.Events+o.Duplicates == 0 && o.Quarantined > 0 {
+			io.Reason = "every record read was quarantined"
+			stuck = append(stuck, o.Object+": "+io.Reason)
+		}
+		summary.Objects = append(summary.Objects, io)
 	}
 	// Objects left unmapped are listed too, with why.
 	for _, o := range cat.Objects {
@@ -128,11 +144,18 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if seen[name] {
 			continue
 		}
-		errs := planErrs[name]
-		if errs == nil {
-			errs = []string{"no mapping for this object"}
+		plan, planned := plans[name]
+		if !planned {
+			plan = objectPlan{status: statusUnmapped, reason: "no mapping for this object"}
 		}
-		summary.Objects = append(summary.Objects, ingestObject{Object: name, Errors: errs})
+		if why := noRecords(o); why != "" {
+			plan.status, plan.reason = statusUnmapped, why
+		} else if mf == nil {
+			// With a mapping file, an object it leaves out is a choice.
+			stuck = append(stuck, name+": "+plan.reason)
+		}
+		summary.Objects = append(summary.Objects, ingestObject{Object: name, Status: plan.status, Reason: plan.reason,
+			PendingReviews: pending[name], Errors: []string{}})
 	}
 	sort.Slice(summary.Objects, func(i, j int) bool { return summary.Objects[i].Object < summary.Objects[j].Object })
 	b, jerr := json.MarshalIndent(summary, "", "  ")
@@ -141,6 +164,9 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if _, werr := fmt.Fprintf(stdout, "%s\n", b); werr != nil {
 		return werr
+	}
+	if err == nil && len(stuck) > 0 {
+		return fmt.Errorf("%d object(s) stuck: %s", len(stuck), strings.Join(stuck, "; "))
 	}
 	return err
 }
@@ -171,6 +197,11 @@ func readMappingFile(path string) (*mappingFile, error) {
 		if m.Object == "" || m.Entity == "" || len(m.Fields) == 0 {
 			return nil, usagef("-mapping %s: mapping %d needs an object, an entity and fields", path, i)
 		}
+		for src, f := range m.Fields {
+			if f.Field == "" {
+				return nil, usagef("-mapping %s: mapping %d (%s): source field %q names no canonical field", path, i, m.Object, src)
+			}
+		}
 	}
 	return &mf, nil
 }
@@ -190,31 +221,46 @@ func fileConnection(ctx context.Context, p *autonomos.Platform, tenant uuid.UUID
 	return p.Mesh().CreateConnection(ctx, tenant, name, filesource.Name, connectors.Config{"root": dir})
 }
 
-// applyMappingFile stores each mapping of the file whose content differs
-// from the active version as a new version.
-func applyMappingFile(ctx context.Context, p *autonomos.Platform, tenant, conn uuid.UUID, cat *connectors.Catalog, mf *mappingFile) error {
+// applyMappingFile checks each mapping of the file against the discovered
+// schema and stores it as a new version when its content differs from the
+// active one. A newer version made by something else than this command (a
+// drift repair, a review) is kept unless force: the file was written
+// before it.
+func applyMappingFile(ctx context.Context, p *autonomos.Platform, tenant, conn uuid.UUID, cat *connectors.Catalog, mf *mappingFile, force bool, stderr io.Writer) error {
 	for _, fm := range mf.Mappings {
-		if _, ok := cat.Object(fm.Object); !ok {
+		obj, ok := cat.Object(fm.Object)
+		if !ok {
 			return usagef("-mapping: object %q is not in the directory (objects: %s)", fm.Object, objectNames(cat))
 		}
-		m := canonical.Mapping{Entity: fm.Entity, System: filesource.Name, Object: fm.Object}
-		sources := make([]string, 0, len(fm.Fields))
-		for s := range fm.Fields {
-			sources = append(sources, s)
+		if err := fm.checkSources(obj); err != nil {
+			return err
 		}
-		sort.Strings(sources)
-		for _, s := range sources {
-			m.Fields = append(m.Fields, canonical.FieldMapping{Source: s, Target: fm.Fields[s], Confidence: 1, Origin: canonical.OriginManual})
+		m := fm.mapping()
+		key := aam.MappingKey{ConnectionID: conn, Object: fm.Object}
+		if !force {
+			active, err := p.Mesh().ActiveMapping(ctx, tenant, key)
+			switch {
+			case err == nil && active.Author != cliAuthor && !sameMapping(active.Mapping, m):
+				return usagef("-mapping: object %q: the active mapping version %d was made by %s (%s) after this file's mapping; "+
+					"it is kept — pass -force to replace it with the file's", fm.Object, active.Version, active.Author, active.Reason)
+			case err != nil && !errors.Is(err, aam.ErrNotFound):
+				return err
+			}
+		} else {
+			fmt.Fprintf(stderr, "aos ingest: -force: the mapping file replaces the active mapping of %q if it differs\n", fm.Object)
 		}
-		if err := putIfChanged(ctx, p, tenant, aam.MappingKey{ConnectionID: conn, Object: fm.Object}, m, "cli", "aos ingest --mapping"); err != nil {
+		if err := putIfChanged(ctx, p, tenant, key, m, cliAuthor, "aos ingest --mapping"); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// cliAuthor is the author of mapping versions this command stores.
+const cliAuthor = "cli"
+
 // putIfChanged stores m as a new version unless the active version has
-// the same entity and fields.
+// the same content.
 func putIfChanged(ctx context.Context, p *autonomos.Platform, tenant uuid.UUID, key aam.MappingKey, m canonical.Mapping, author, reason string) error {
 	expected := 0
 	active, err := p.Mesh().ActiveMapping(ctx, tenant, key)
@@ -238,8 +284,13 @@ func sameMapping(a, b canonical.Mapping) bool {
 	if a.Entity != b.Entity || len(a.Fields) != len(b.Fields) {
 		return false
 	}
+	if a.DecimalMark != b.DecimalMark || !slices.Equal(a.NullValues, b.NullValues) ||
+		(a.DerivedID == nil) != (b.DerivedID == nil) ||
+		a.DerivedID != nil && (a.DerivedID.Field != b.DerivedID.Field || !slices.Equal(a.DerivedID.From, b.DerivedID.From)) {
+		return false
+	}
 	key := func(f canonical.FieldMapping) string {
-		return f.Source + "\x00" + f.Target + "\x00" + string(f.Transform)
+		return f.Source + "\x00" + f.Target + "\x00" + string(f.Transform) + "\x00" + string(f.Unit) + "\x00" + f.DecimalMark
 	}
 	as := make([]string, len(a.Fields))
 	bs := make([]string, len(b.Fields))

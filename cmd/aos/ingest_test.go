@@ -58,7 +58,8 @@ func TestIngestEventsAndDrift(t *testing.T) {
 
 	s := ingest(t, append(common, "--mapping", mapping)...)
 	require.Len(t, s.Objects, 1)
-	require.Equal(t, ingestObject{Object: "accounts", Entity: "account", MappingVersion: 1, Events: 2, Quarantined: 1, Errors: []string{}}, s.Objects[0],
+	require.Equal(t, ingestObject{Object: "accounts", Status: "flowing", Entity: "account", MappingVersion: 1, Events: 2, Quarantined: 1,
+		Errors: []string{`1 quarantined: field "account_name" (source "Name"): required field has no value`}}, s.Objects[0],
 		"two valid rows become events; the row without the required name is quarantined")
 
 	s = ingest(t, append(common, "--mapping", mapping)...)
@@ -82,7 +83,15 @@ func TestIngestEventsAndDrift(t *testing.T) {
 	// Rename a mapped column: the next ingest records a breaking drift
 	// event naming the rename.
 	writeFile(t, filepath.Join(files, "accounts.csv"), "Id,CompanyName,Country\n1,Acme Inc,USA\n2,Globex,Germany\n3,,France\n")
-	ingest(t, append(common, "--mapping", mapping)...)
+	// The old mapping file names a column that is gone: refused, naming it.
+	code, _, errOut = runCLI(t, append([]string{"ingest"}, append(common, "--mapping", mapping)...)...)
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, `source field "Name" is not a field of "accounts"`)
+	// Without the file, the active mapping reads a column that is gone:
+	// every record is quarantined, and the exit status says it is stuck.
+	code, _, errOut = runCLI(t, append([]string{"ingest"}, common...)...)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "accounts: every record read was quarantined")
 	code, out, errOut = runCLI(t, "drift", "--data-dir", data, "--tenant", "acme")
 	require.Equal(t, 0, code, errOut)
 	drifts := jsonLines(t, out)
@@ -183,7 +192,11 @@ func TestIngestWithoutMappingProposesItself(t *testing.T) {
 	files := filepath.Join(root, "files")
 	writeFile(t, filepath.Join(files, "accounts.csv"), "account_id,account_name,website,industry\nA-1,Acme Inc,acme.com,Manufacturing\nA-2,Globex,globex.io,Energy\nA-3,Initech,initech.com,Software\n")
 	writeFile(t, filepath.Join(files, "misc.csv"), "q,z\n1,2\n3,4\n")
-	s := ingest(t, "--data-dir", filepath.Join(root, "data"), "--tenant", "acme", "--files", files)
+	code, out, errOut := runCLI(t, "ingest", "--data-dir", filepath.Join(root, "data"), "--tenant", "acme", "--files", files)
+	require.Equal(t, 1, code, "an object is stuck: %s", errOut)
+	require.Contains(t, errOut, "misc: the matcher found no field mapping")
+	var s ingestSummary
+	require.NoError(t, json.Unmarshal([]byte(out), &s), out)
 	require.Len(t, s.Objects, 2)
 	byName := map[string]ingestObject{}
 	for _, o := range s.Objects {
@@ -194,5 +207,7 @@ func TestIngestWithoutMappingProposesItself(t *testing.T) {
 	require.Equal(t, 3, acc.Events)
 	misc := byName["misc"]
 	require.Zero(t, misc.Events, "an unmappable file is not auto-applied")
-	require.NotEmpty(t, misc.Errors, "and the summary says why")
+	require.Equal(t, "flowing", acc.Status)
+	require.Equal(t, "unmapped", misc.Status)
+	require.Equal(t, "the matcher found no field mapping", misc.Reason, "and the summary says why")
 }

@@ -27,6 +27,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -54,20 +55,23 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"agent":     {"run a RevOps, FinOps or CFO agent on a local tenant's views", runAgent},
-		"bench":     {"run a named benchmark against a reference measured in the same run", runBench},
-		"canonical": {"print the canonical entity registry as JSON", runCanonical},
-		"drift":     {"print a local tenant's drift events as JSON lines", runDrift},
-		"events":    {"print a local tenant's canonical events as JSON lines", runEvents},
-		"ingest":    {"ingest a directory of files into a local tenant's canonical stream", runIngest},
-		"match":     {"map a source-schema document to a canonical entity with confidences", runMatch},
-		"unify":     {"list a local tenant's unified entities and review pairs; merge or split them", runUnify},
-		"nlp":       {"classify or answer a question, manage the knowledge base (classify, ask, docs)", runNLP},
-		"views":     {"print rows of a local tenant's view as JSON lines", runViews},
-		"tenant":    {"create a tenant: tenant create --name NAME", runTenant},
-		"user":      {"create a user: user create --tenant T --email E --role R", runUser},
-		"token":     {"mint an access token: token --tenant T --user U", runToken},
-		"version":   {"print the version", runVersion},
+		"agent":      {"run a RevOps, FinOps or CFO agent on a local tenant's views", runAgent},
+		"bench":      {"run a named benchmark against a reference measured in the same run", runBench},
+		"canonical":  {"print the canonical entity registry as JSON", runCanonical},
+		"drift":      {"print a local tenant's drift events as JSON lines", runDrift},
+		"events":     {"print a local tenant's canonical events as JSON lines", runEvents},
+		"ingest":     {"ingest a directory of files into a local tenant's canonical stream", runIngest},
+		"match":      {"map a source-schema document to a canonical entity with confidences", runMatch},
+		"nlp":        {"classify or answer a question, manage the knowledge base (classify, ask, docs)", runNLP},
+		"quality":    {"print a local tenant's data-quality issues as JSON lines", runQuality},
+		"quarantine": {"print a local tenant's quarantined records as JSON lines", runQuarantine},
+		"reviews":    {"list, approve or reject a local tenant's mapping reviews", runReviews},
+		"tenant":     {"create a tenant: tenant create --name NAME", runTenant},
+		"token":      {"mint an access token: token --tenant T --user U", runToken},
+		"unify":      {"list a local tenant's unified entities and review pairs; merge or split them", runUnify},
+		"user":       {"create a user: user create --tenant T --email E --role R", runUser},
+		"version":    {"print the version", runVersion},
+		"views":      {"print rows of a local tenant's view as JSON lines", runViews},
 	}
 }
 
@@ -95,6 +99,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if err := cmd.run(ctx, args[1:], stdout, stderr); err != nil {
+		if wantsHelp(args[1:]) {
+			// -h and --help always succeed, also where the command has
+			// no flags of its own.
+			if !errors.Is(err, flag.ErrHelp) {
+				fmt.Fprintf(stderr, "aos %s: %s\n", args[0], cmd.summary)
+			}
+			return 0
+		}
 		fmt.Fprintf(stderr, "aos %s: %v\n", args[0], err)
 		var ue usageError
 		if errors.As(err, &ue) {
@@ -103,6 +115,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// wantsHelp reports whether args ask for help (-h, -help, --help).
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "-h", "-help", "--help":
+			return true
+		case "--":
+			return false
+		}
+	}
+	return false
 }
 
 func printUsage(w io.Writer, cmds map[string]command) {

@@ -93,7 +93,7 @@ func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlags("agent", stderr)
 	var l localFlags
 	l.register(fs)
-	asOf := fs.String("as-of", "", "evaluate as of this date, YYYY-MM-DD (default today)")
+	asOf := fs.String("as-of", "", "evaluate as of this date, YYYY-MM-DD (default: the latest date in the tenant's data, else today)")
 	name, rest := splitPositional(args)
 	if err := parseFlags(fs, rest); err != nil {
 		return err
@@ -121,10 +121,23 @@ func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer eng.Close()
+	source := ""
+	if when.IsZero() {
+		latest, ok, err := eng.LatestDate(ctx)
+		if err != nil {
+			return err
+		}
+		if ok {
+			when, source = latest, "the latest date in the tenant's data (pass --as-of to choose)"
+		} else {
+			source = "today: the tenant's data holds no dates"
+		}
+	}
 	res, err := eng.RunAgent(ctx, agent, when)
 	if err != nil {
 		return err
 	}
+	res.AsOfSource = source
 	b, err := json.MarshalIndent(res, "", "  ")
 	if err != nil {
 		return err

@@ -231,10 +231,12 @@ func (s *Source) Check(ctx context.Context) error {
 // Discover lists one object per readable file directly in the root (.csv,
 // .tsv, .jsonl, .ndjson, .json), named after the file without its extension
 // (or with it, when two files share a name). Fields, types, samples and the
-// primary key come from the first scan_rows records. Files with no fields
-// (empty, header-less) or whose content cannot be read at all (a broken CSV
-// header, a .json file that is not an array) are left out, as are links
-// leading outside the root.
+// primary key come from the first scan_rows records. A .json file may hold
+// an array of objects, an object wrapping one (records, data, items,
+// results), JSON Lines or one object, and MongoDB Extended JSON. Files with
+// no records (empty, header only) or whose content cannot be read at all
+// (a broken CSV header, a .json file in no known form), and links leading
+// outside the root, are listed in Catalog.Skipped with the reason.
 func (s *Source) Discover(ctx context.Context) (*connectors.Catalog, error) {
 	root, err := s.openRoot()
 	if err != nil {
@@ -252,12 +254,14 @@ func (s *Source) Discover(ctx context.Context) (*connectors.Catalog, error) {
 		}
 		lay, err := s.scanFile(ctx, root, e.file, e.object, e.kind)
 		if errors.Is(err, errContent) || errors.Is(err, ErrOutsideRoot) {
+			cat.Skipped = append(cat.Skipped, connectors.Skipped{File: e.file, Reason: skipReason(err)})
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
 		if len(lay.fields) == 0 {
+			cat.Skipped = append(cat.Skipped, connectors.Skipped{File: e.file, Reason: emptyReason(lay)})
 			continue
 		}
 		o := connectors.Object{}
@@ -353,7 +357,10 @@ func readInput(ctx context.Context, in input, size int64, settled bool, file, ob
 		}
 	}
 	r := newReader(ctx, in, lay, opt, resume, settled, emit)
-	switch k {
+	if lay.single {
+		return r.single(pos)
+	}
+	switch lay.kind { // a .json file may hold JSON Lines
 	case kindCSV:
 		return r.csv(pos)
 	case kindJSONL:

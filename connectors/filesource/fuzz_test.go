@@ -100,3 +100,35 @@ func FuzzJSONArray(f *testing.F) {
 		checkReads(t, data, kindJSON)
 	})
 }
+
+// FuzzDetectJSONForm checks that form detection never panics, that an
+// accepted array or wrapper points at a '[', and that a refusal is a
+// content error (reported, not fatal).
+func FuzzDetectJSONForm(f *testing.F) {
+	for _, s := range []string{
+		`[{"a":1}]`, `{"records":[{"a":1}]}`, `{"x":1,"data":[]}`, "{\"a\":1}\n{\"a\":2}\n", `{"a":1}`,
+		"{\"a\":\n1}\n{\"a\":2}", `"x"`, ``, `   `, `{"records": {"a": 1}}`, `{"a":1}}`, `{"a":[1,2,`,
+		`{"_id":{"$oid":"5ca4bbcea2dd94ee58162a6f"}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		in := bytes.NewReader(b)
+		form, at, err := detectJSONForm(in, 0, int64(len(b)))
+		if err != nil {
+			if !errors.Is(err, errContent) {
+				t.Fatalf("%q: %v is not a content error", b, err)
+			}
+			return
+		}
+		switch form {
+		case formArray, formWrapped:
+			if at < 0 || at >= int64(len(b)) || b[at] != '[' {
+				t.Fatalf("%q: form %d at %d is not an array start", b, form, at)
+			}
+		case formLines, formSingle:
+		default:
+			t.Fatalf("%q: unknown form %d", b, form)
+		}
+	})
+}

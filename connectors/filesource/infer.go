@@ -57,8 +57,8 @@ func (in *inference) field(name string) *fieldStats {
 
 // addText records a CSV value.
 func (f *fieldStats) addText(s string) {
-	if s == "" {
-		return
+	if s == "" || isNullText(s) {
+		return // missing: says nothing about the column's type
 	}
 	f.typ = unify(f.typ, textType(s))
 	f.addKey(s)
@@ -70,7 +70,7 @@ func (f *fieldStats) addText(s string) {
 
 // addValue records a decoded JSON value.
 func (f *fieldStats) addValue(v any) {
-	if v == nil {
+	if s, ok := v.(string); v == nil || ok && isNullText(s) {
 		return
 	}
 	t := jsonType(v)
@@ -236,7 +236,7 @@ func jsonType(v any) canonical.FieldType {
 		return timeType(x)
 	case int64:
 		return canonical.TypeInteger
-	case float64:
+	case float64, json.Number:
 		return canonical.TypeNumber
 	case bool:
 		return canonical.TypeBoolean
@@ -375,6 +375,23 @@ func convertText(s string, t canonical.FieldType) any {
 		}
 	}
 	return s
+}
+
+// isNullText reports whether a value is one of the texts exports write
+// for a missing value (canonical.DefaultNullValues: NULL, null, \N). Type
+// inference skips them; the values themselves stay as written, for the
+// mapping to read as missing (or not: a mapping lists its own).
+func isNullText(s string) bool {
+	if len(s) > 8 {
+		return false
+	}
+	s = strings.TrimSpace(s)
+	for _, n := range canonical.DefaultNullValues {
+		if s == n {
+			return true
+		}
+	}
+	return false
 }
 
 // idOf formats a primary-key value as a record ID; ok is false when the

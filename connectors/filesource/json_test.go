@@ -59,11 +59,15 @@ func TestJSONArray(t *testing.T) {
 			`{"sku": "b", "qty": 2.5}` + "\n]\n",
 		"broken.json": `[{"a": 1}, {"a": 2}, {"a": 3,, ]`,
 		"object.json": `{"a": 1}`,
+		"scalar.json": `"just text"`,
 	}, "settle", "0s")
 	cat, err := s.Discover(context.Background())
 	require.NoError(t, err)
 	_, ok := cat.Object("object")
-	require.False(t, ok, "a .json file that is not an array is not an object")
+	require.True(t, ok, "a .json file holding one object is one record")
+	_, ok = cat.Object("scalar")
+	require.False(t, ok, "a .json file in no known form is not an object")
+	require.Equal(t, []connectors.Skipped{{File: "scalar.json", Reason: `"scalar.json": not JSON records (starts with '"'; want an array, an object or JSON Lines)`}}, cat.Skipped)
 	o := object(t, s, "items")
 	require.Empty(t, o.PrimaryKey)
 
@@ -90,6 +94,6 @@ func TestJSONArray(t *testing.T) {
 	require.Contains(t, recs[2].Err.Reason, "the rest of the file cannot be read")
 	require.Empty(t, readAll(t, s, "broken", recs[2].Cursor))
 
-	err = s.Read(context.Background(), connectors.ReadRequest{Object: "object"}, func(connectors.Record) error { return nil })
-	require.ErrorContains(t, err, "not a JSON array")
+	err = s.Read(context.Background(), connectors.ReadRequest{Object: "scalar"}, func(connectors.Record) error { return nil })
+	require.ErrorContains(t, err, "not JSON records")
 }

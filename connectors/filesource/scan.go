@@ -41,6 +41,7 @@ type layout struct {
 	pkCol  int // CSV column of pk, -1 when none
 
 	dataStart, dataLine int64
+	single              bool // a .json file holding one object
 }
 
 // scanOptions are the Source settings scanning needs.
@@ -83,7 +84,7 @@ func scan(ctx context.Context, in input, size int64, file, object string, k kind
 	case kindJSONL:
 		err = scanJSONL(ctx, in, lay, inf, opt)
 	case kindJSON:
-		err = scanJSON(ctx, in, lay, inf, opt)
+		err = scanJSONForms(ctx, in, lay, inf, opt)
 	}
 	if err != nil {
 		return nil, err
@@ -316,6 +317,9 @@ func decodeObject(b []byte) (map[string]any, error) {
 	obj, ok := v.(map[string]any)
 	if !ok {
 		return nil, fmt.Errorf("a JSON %s, not an object", jsonKind(v))
+	}
+	if hasExtJSON(obj) {
+		return fromExtJSON(b)
 	}
 	canonical.NormalizeJSONNumbers(obj)
 	return obj, nil

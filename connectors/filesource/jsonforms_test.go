@@ -1,0 +1,139 @@
+package filesource_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/autonomos/autonomos/canonical"
+	"github.com/autonomos/autonomos/connectors"
+)
+
+func TestJSONForms(t *testing.T) {
+	t.Parallel()
+	s, _ := setup(t, map[string]string{
+		// Salesforce tree output: the records under "records".
+		"tree.json": `{"records": [{"attributes": {"type": "Account", "referenceId": "AccountRef1"}, "name": "Acme"},` + "\n" +
+			`{"attributes": {"type": "Account", "referenceId": "AccountRef2"}, "name": "Globex"}]}`,
+		// REST query output: metadata first, then the records.
+		"query.json": `{"totalSize": 2, "done": true, "meta": {"data": 1}, "results": [{"Id": "001A"}, {"Id": "001B"}], "next": null}`,
+		"api.json":   `{"object": "list", "data": [{"id": "in_1", "total": 1000}], "has_more": false}`,
+		// JSON Lines in a .json file, as mongoexport writes by default.
+		"lines.json": "{\"id\": 1, \"n\": \"a\"}\n{\"id\": 2, \"n\": \"b\"}\n\n{\"id\": 3, \"n\": \"c\"}\n",
+		// One API object saved as a file.
+		"invoice.json": "{\n  \"id\": \"in_1\",\n  \"total\": 1000,\n  \"lines\": {\"data\": [{\"amount\": 1000}]}\n}\n",
+		"broken.json":  "{\"a\": 1,\n \"b\": 2}\n{\"a\": 3}",
+		"empty.json":   "  \n",
+		"header.csv":   "id,name\n",
+		"nothing.csv":  "",
+	})
+	cat, err := s.Discover(context.Background())
+	require.NoError(t, err)
+	// A header-only CSV is still an object: its columns can be mapped.
+	require.Equal(t, []string{"api", "header", "invoice", "lines", "query", "tree"}, objectNames(cat))
+	require.Equal(t, []connectors.Skipped{
+		{File: "broken.json", Reason: `"broken.json": several JSON objects, the first spread over several lines (neither JSON Lines nor an array)`},
+		{File: "empty.json", Reason: `"empty.json": empty file`},
+		{File: "nothing.csv", Reason: "empty file"},
+	}, cat.Skipped)
+
+	recs := readAll(t, s, "tree", "")
+	require.Len(t, recs, 2)
+	require.Equal(t, "Globex", recs[1].Fields["name"])
+	require.Equal(t, "AccountRef2", recs[1].Fields["attributes"].(map[string]any)["referenceId"])
+
+	recs = readAll(t, s, "query", "")
+	require.Len(t, recs, 2)
+	require.Equal(t, "001B", recs[1].Fields["Id"])
+
+	recs = readAll(t, s, "api", "")
+	require.Len(t, recs, 1)
+	require.Equal(t, int64(1000), recs[0].Fields["total"])
+
+	recs = readAll(t, s, "lines", "")
+	require.Len(t, recs, 3)
+	require.Equal(t, "c", recs[2].Fields["n"])
+	require.Equal(t, "3", recs[2].ID)
+
+	recs = readAll(t, s, "invoice", "")
+	require.Len(t, recs, 1)
+	require.Nil(t, recs[0].Err)
+	require.Equal(t, "in_1", recs[0].Fields["id"])
+	// Read again from the end: nothing more.
+	more := readAll(t, s, "invoice", recs[0].Cursor)
+	require.Empty(t, more)
+
+	// A wrapped array resumes from a cursor like a plain one.
+	recs = readAll(t, s, "tree", "")
+	rest := readAll(t, s, "tree", recs[0].Cursor)
+	require.Len(t, rest, 1)
+	require.Equal(t, "Globex", rest[0].Fields["name"])
+}
+
+func TestMongoExtendedJSON(t *testing.T) {
+	t.Parallel()
+	lines := `{"_id":{"$oid":"5ca4bbcea2dd94ee58162a6f"},"name":"Ada","birthdate":{"$date":{"$numberLong":"-126230400000"}},"joined":{"$date":"2024-03-01T10:22:11.123Z"},"visits":{"$numberLong":"9007199254740993"},"balance":{"$numberDecimal":"1234.500"},"n":{"$numberInt":"7"},"tags":[{"$oid":"5ca4bbcea2dd94ee58162a70"}]}` + "\n" +
+		`{"_id":{"$oid":"5ca4bbcea2dd94ee58162a71"},"name":"Alan","birthdate":{"$date":"1972-11-10T04:21:08Z"},"joined":null,"visits":3,"balance":{"$numberDecimal":"0.0000008"},"n":1,"tags":[]}` + "\n"
+	array := `[` + `{"_id":{"$oid":"5ca4bbcea2dd94ee58162a6f"},"at":{"$date":"2019-04-03T13:59:42.123Z"},"amount":{"$numberDecimal":"80.000"}}` + `]`
+	s, _ := setup(t, map[string]string{"users.json": lines, "payments.json": array})
+	recs := readAll(t, s, "users", "")
+	require.Len(t, recs, 2)
+	f := recs[0].Fields
+	require.Equal(t, "5ca4bbcea2dd94ee58162a6f", f["_id"])
+	require.Equal(t, "1966-01-01T00:00:00Z", f["birthdate"])
+	require.Equal(t, "2024-03-01T10:22:11.123Z", f["joined"])
+	require.Equal(t, int64(9007199254740993), f["visits"], "beyond float64's exact integers")
+	require.Equal(t, json.Number("1234.500"), f["balance"])
+	require.Equal(t, int64(7), f["n"])
+	require.Equal(t, []any{"5ca4bbcea2dd94ee58162a70"}, f["tags"])
+	require.Equal(t, "1972-11-10T04:21:08Z", recs[1].Fields["birthdate"])
+	require.Nil(t, recs[1].Fields["joined"])
+
+	// The canonical coercion takes the decoded values exactly.
+	d, err := canonical.Coerce(canonical.Date, f["birthdate"], nil)
+	require.NoError(t, err)
+	require.Equal(t, "1966-01-01", d.(canonical.CivilDate).String())
+	dec, err := canonical.Coerce(canonical.Decimal, recs[1].Fields["balance"], nil)
+	require.NoError(t, err)
+	require.Equal(t, "0.0000008", dec.(interface{ String() string }).String())
+
+	o := object(t, s, "users")
+	for _, fld := range o.Schema.Fields {
+		switch fld.Name {
+		case "birthdate", "joined":
+			require.Equal(t, canonical.TypeDatetime, fld.Type, fld.Name)
+		case "balance":
+			require.Equal(t, canonical.TypeNumber, fld.Type)
+		case "_id":
+			require.Equal(t, canonical.TypeString, fld.Type)
+		}
+	}
+
+	recs = readAll(t, s, "payments", "")
+	require.Len(t, recs, 1)
+	require.Equal(t, "2019-04-03T13:59:42.123Z", recs[0].Fields["at"])
+	amount, err := canonical.Coerce(canonical.Decimal, recs[0].Fields["amount"], nil)
+	require.NoError(t, err)
+	require.Equal(t, "80", amount.(interface{ String() string }).String(), "an Extended JSON decimal is never ambiguous")
+}
+
+func TestNullTextInInference(t *testing.T) {
+	t.Parallel()
+	s, _ := setup(t, map[string]string{"costs.csv": "id,cost,region,when\n1,0.5,us-east-1,2024-09-01\n2,NULL,NULL,NULL\n3,\\N,eu-west-1,null\n"})
+	o := object(t, s, "costs")
+	types := map[string]canonical.FieldType{}
+	for _, f := range o.Schema.Fields {
+		types[f.Name] = f.Type
+		for _, v := range f.Samples {
+			require.NotEqual(t, "NULL", v, "a null text is not a sample")
+		}
+	}
+	require.Equal(t, canonical.TypeNumber, types["cost"], "a column with NULL is not text")
+	require.Equal(t, canonical.TypeDate, types["when"])
+	recs := readAll(t, s, "costs", "")
+	require.Equal(t, 0.5, recs[0].Fields["cost"])
+	// The value stays as written, for the mapping to read as missing.
+	require.Equal(t, "NULL", recs[1].Fields["region"])
+}
