@@ -16,7 +16,11 @@ import (
 // tenant. cfg is validated against the type's Spec; the parameters the Spec
 // marks Secret are split off and sealed with AES-256-GCM under
 // Options.SecretKey (bound to the tenant and the new connection's id), the
-// rest is stored in clear. The connection returned, like every connection
+// rest is stored in clear. Parameters the Spec marks ConnectionUnique that
+// cfg leaves unset get a value derived from the connection's id. When the
+// connector keeps resources at the source (connectors.Provisioner), they are
+// made before CreateConnection returns; if that fails, the connection is
+// removed again and the error says why. The connection returned, like every connection
 // the mesh returns, holds no secret values: Config lacks the secret
 // parameters and SealedSecrets is nil.
 //
@@ -38,15 +42,25 @@ func (m *Mesh) CreateConnection(ctx context.Context, tenant uuid.UUID, name, typ
 	if err := spec.ValidateConfig(cfg); err != nil {
 		return Connection{}, fmt.Errorf("%w: create connection %q: %w", ErrInvalid, name, err)
 	}
+	id := uuid.New()
+	cfg = withUniqueParams(spec, cfg, id)
 	clearCfg, secrets := splitSecrets(spec, cfg)
 	now := m.opts.Now().UTC()
-	c := Connection{ID: uuid.New(), TenantID: tenant, Name: name, Type: typ, Config: clearCfg, CreatedAt: now, UpdatedAt: now}
+	c := Connection{ID: id, TenantID: tenant, Name: name, Type: typ, Config: clearCfg, CreatedAt: now, UpdatedAt: now}
 	sealed, err := m.sealer.seal(tenant, c.ID, secrets)
 	if err != nil {
 		return Connection{}, fmt.Errorf("aam: create connection %q: %w", name, err)
 	}
 	c.SealedSecrets = sealed
 	if err := m.store.CreateConnection(ctx, tenant, c); err != nil {
+		return Connection{}, fmt.Errorf("aam: create connection %q: %w", name, err)
+	}
+	if err := m.provision(ctx, tenant, c.ID, true); err != nil {
+		// A connection whose source resources could not be made is not
+		// kept: creating it again retries from a clean state.
+		if derr := m.store.DeleteConnection(context.WithoutCancel(ctx), tenant, c.ID); derr != nil {
+			err = errors.Join(err, fmt.Errorf("remove the half-created connection: %w", derr))
+		}
 		return Connection{}, fmt.Errorf("aam: create connection %q: %w", name, err)
 	}
 	m.log.InfoContext(ctx, "aam: connection created", "tenant", tenant, "connection", c.ID, "name", name, "type", typ, "secret_params", secretNames(secrets))
@@ -104,9 +118,15 @@ func (m *Mesh) UpdateConnection(ctx context.Context, tenant, id uuid.UUID, name 
 	return public(c), nil
 }
 
-// DeleteConnection deletes a connection. The error wraps the store's
-// ErrNotFound when it does not exist.
+// DeleteConnection deletes a connection. A connector that keeps resources
+// at the source (connectors.Provisioner: a replication slot) removes them
+// first; if that fails the connection is kept and the error says why, since
+// the resource would otherwise stay behind unseen. The error wraps the
+// store's ErrNotFound when the connection does not exist.
 func (m *Mesh) DeleteConnection(ctx context.Context, tenant, id uuid.UUID) error {
+	if err := m.provision(ctx, tenant, id, false); err != nil {
+		return fmt.Errorf("aam: delete connection %s: %w", id, err)
+	}
 	if err := m.store.DeleteConnection(ctx, tenant, id); err != nil {
 		return fmt.Errorf("aam: delete connection %s: %w", id, err)
 	}
@@ -301,4 +321,60 @@ func (m *Mesh) Discover(ctx context.Context, tenant, id uuid.UUID) (*connectors.
 		cat = &connectors.Catalog{}
 	}
 	return cat, nil
+}
+
+// withUniqueParams returns cfg with every unset connection-unique parameter
+// of spec set to a value derived from the connection id.
+func withUniqueParams(spec connectors.Spec, cfg connectors.Config, id uuid.UUID) connectors.Config {
+	var out connectors.Config
+	for _, p := range spec.Params {
+		if !p.ConnectionUnique || cfg[p.Name] != "" {
+			continue
+		}
+		if out == nil {
+			out = maps.Clone(cfg)
+			if out == nil {
+				out = connectors.Config{}
+			}
+		}
+		out[p.Name] = "aos_" + strings.ReplaceAll(id.String(), "-", "")[:12]
+	}
+	if out == nil {
+		return cfg
+	}
+	return out
+}
+
+// provision calls the connector's Provision (up) or Deprovision (down) when
+// it implements connectors.Provisioner. A connection that does not exist
+// wraps ErrNotFound; the connector's error has its secrets masked.
+func (m *Mesh) provision(ctx context.Context, tenant, id uuid.UUID, up bool) error {
+	s, err := m.open(ctx, tenant, id)
+	if err != nil {
+		if !up && !errors.Is(err, ErrNotFound) {
+			// A connector that cannot even be made (its configuration no
+			// longer valid here) holds nothing this process could remove:
+			// the connection is still deleted, with a warning.
+			m.log.WarnContext(ctx, "aam: delete connection: connector not made, nothing deprovisioned", "tenant", tenant, "connection", id, "error", err)
+			return nil
+		}
+		return err
+	}
+	defer s.close()
+	p, ok := s.c.(connectors.Provisioner)
+	if !ok {
+		return nil
+	}
+	step := "deprovision"
+	if up {
+		step = "provision"
+		err = p.Provision(ctx)
+	} else {
+		err = p.Deprovision(ctx)
+	}
+	if err != nil {
+		return fmt.Errorf("%s the source's resources of connection %q: %w", step, s.conn.Name, s.redact(err))
+	}
+	m.log.InfoContext(ctx, "aam: connection "+step+"ed", "tenant", tenant, "connection", id, "name", s.conn.Name)
+	return nil
 }

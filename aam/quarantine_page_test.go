@@ -43,10 +43,11 @@ func (s *pagedOnly) QuarantinePage(ctx context.Context, tenant, connection uuid.
 func TestSyncPagesThroughTheQuarantine(t *testing.T) {
 	t.Parallel()
 	forEachStore(t, func(t *testing.T, kind string) {
-		e := setup(t, kind, &aam.Options{BatchSize: 3})
+		// Strict: the invalid optional e-mails quarantine their records.
+		e := setup(t, kind, &aam.Options{BatchSize: 3, QualityPolicy: strict})
 		wrapped := &pagedOnly{Store: e.store}
 		var err error
-		e.mesh, err = aam.New(e.canon, e.conns, wrapped, &aam.Options{BatchSize: 3})
+		e.mesh, err = aam.New(e.canon, e.conns, wrapped, &aam.Options{BatchSize: 3, QualityPolicy: strict})
 		require.NoError(t, err)
 		rows := make([]string, 0, 11)
 		for i := 1; i <= 11; i++ {

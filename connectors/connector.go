@@ -74,9 +74,14 @@ type Param struct {
 	Required bool      `json:"required,omitempty"`
 	// Secret marks values that must be encrypted at rest and never logged or
 	// returned by reads (passwords, tokens, keys).
-	Secret      bool   `json:"secret,omitempty"`
-	Default     string `json:"default,omitempty"`
-	Description string `json:"description,omitempty"`
+	Secret bool `json:"secret,omitempty"`
+	// ConnectionUnique marks a value that must differ between connections
+	// (a replication slot name): when a connection is created without it,
+	// the platform sets it to "aos_" and the first 12 hex digits of the
+	// connection's id.
+	ConnectionUnique bool   `json:"connection_unique,omitempty"`
+	Default          string `json:"default,omitempty"`
+	Description      string `json:"description,omitempty"`
 }
 
 // Config is a connector's configuration: parameter name to value.
