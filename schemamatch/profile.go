@@ -560,7 +560,7 @@ func coercionRate(samples []any, t canonical.Type, idField bool) float64 {
 				continue
 			}
 		}
-		if _, err := canonical.Coerce(t, v, nil); err == nil || transformable(t, v) {
+		if coercesUnderSomeReading(t, v) || transformable(t, v) {
 			ok++
 		}
 	}
@@ -568,6 +568,28 @@ func coercionRate(samples []any, t canonical.Type, idField bool) float64 {
 		return -1
 	}
 	return float64(ok) / float64(n)
+}
+
+// readings are the column-level settings a mapping may declare (a unit, a
+// decimal mark): a sample that coerces under one of them fits the type,
+// since canonical.Coerce refuses to guess them per value.
+var readings = []*canonical.CoerceOptions{
+	nil,
+	{Unit: canonical.UnitFraction},
+	{Unit: canonical.UnitUnixMillis},
+	{DecimalMark: "."},
+	{DecimalMark: ","},
+}
+
+// coercesUnderSomeReading reports whether v coerces to t under one of the
+// readings a mapping could declare for its column.
+func coercesUnderSomeReading(t canonical.Type, v any) bool {
+	for _, o := range readings {
+		if _, err := canonical.Coerce(t, v, o); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // transformable reports whether a text sample that canonical.Coerce does

@@ -132,7 +132,10 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		io := ingestObject{Object: o.Object, Status: statusFlowing, Reason: plans[o.Object].reason, PendingReviews: pending[o.Object],
 			Entity: o.Entity, MappingVersion: o.MappingVersion,
 			Events: o.Events, Quarantined: o.Quarantined, QualityIssues: o.QualityIssues, Errors: errs}
-		if o.Read > 0 && o.Events+o.Duplicates == 0 && o.Quarantined > 0 {
+		// Stuck: a read of the whole object (a first or restarted pass)
+		// quarantined every record. A few bad records appended to an
+		// object that flows are not a stuck object.
+		if (o.FullPass || o.Restarted) && o.Read > 0 && o.Events+o.Duplicates == 0 && o.Quarantined > 0 {
 			io.Reason = "every record read was quarantined"
 			stuck = append(stuck, o.Object+": "+io.Reason)
 		}

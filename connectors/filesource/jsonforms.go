@@ -150,20 +150,18 @@ func readSingle(in input, lay *layout, opt scanOptions) (map[string]any, []strin
 
 // single reads the one record of a formSingle file.
 func (r *reader) single(pos position) error {
-	if pos.end {
-		return nil
+	if err := r.begin(pos); err != nil {
+		return err
 	}
 	obj, _, err := readSingle(r.in, r.lay, r.opt)
 	if err != nil {
 		return err
 	}
-	cur, err := r.cursorAt(position{off: r.lay.size, line: 1, n: 1, end: true})
-	if err != nil {
+	rec := r.record(obj, 1, r.lay.file+": object", 0, r.lay.size)
+	if err := r.deliver(rec, position{off: r.lay.size, line: 1, n: 1, end: true}); err != nil {
 		return err
 	}
-	rec := r.record(obj, 1, r.lay.file+": object", 0, r.lay.size)
-	rec.Cursor = cur
-	return r.emit(rec)
+	return r.finish()
 }
 
 // hasExtJSON reports whether v holds a MongoDB Extended JSON wrapper: an
