@@ -15,6 +15,17 @@ type SyncOption func(*syncConfig)
 
 type syncConfig struct {
 	confirmDeletes bool
+	full           bool
+}
+
+// FullPass makes a Sync read every object from its start instead of from
+// its saved cursor: a full snapshot pass, which finds the records deleted at
+// the source of incremental objects (whose reads from a cursor do not see
+// deletes). CDC objects, whose reads see every delete, keep their cursor.
+// Exactly-once is unchanged: records read again that did not change are
+// recognised by the stream.
+func FullPass() SyncOption {
+	return func(c *syncConfig) { c.full = true }
 }
 
 // ConfirmDeletes lets a Sync delete more than Options.MaxDeleteFraction of

@@ -161,7 +161,7 @@ func (m *Mesh) Sync(ctx context.Context, tenant, connection uuid.UUID, opts ...S
 	}
 	var errs []error
 	for _, mv := range mvs {
-		job := &objectSync{m: m, s: s, tenant: tenant, mv: mv, trace: rep.TraceID, confirm: cfg.confirmDeletes, lease: lease.Token()}
+		job := &objectSync{m: m, s: s, tenant: tenant, mv: mv, trace: rep.TraceID, confirm: cfg.confirmDeletes, full: cfg.full, lease: lease.Token()}
 		job.model, job.modelKnown = modelOf(cat, mv.Object)
 		err := job.run(ctx)
 		rep.Objects = append(rep.Objects, job.rep)
@@ -211,6 +211,8 @@ type objectSync struct {
 	// discovery failed (then no deletes are computed).
 	model      connectors.ChangeModel
 	modelKnown bool
+	// full asks for a pass from the empty cursor (FullPass).
+	full bool
 	// confirm lifts the delete safety limit (ConfirmDeletes).
 	confirm bool
 	// lease is the fencing token every checkpoint is written with.
@@ -273,6 +275,9 @@ func (o *objectSync) run(ctx context.Context) (err error) {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
 	o.committed = string(cur)
+	if o.full && o.modelKnown && o.model != connectors.ChangeCDC {
+		o.committed = ""
+	}
 	if err := o.ingest(ctx); err != nil {
 		return err
 	}
