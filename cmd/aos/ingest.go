@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -47,6 +48,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	l.register(fs)
 	files := fs.String("files", "", "directory of CSV, JSON Lines or JSON files (required)")
 	mappingPath := fs.String("mapping", "", "mapping file {\"mappings\": [{\"object\", \"entity\", \"fields\": {source: canonical | {\"field\", \"transform\"}}, \"derived_id\"}]}")
+	nullValues := fs.String("null-values", "", `texts the files' connection reads as missing, comma-separated ("none" for no texts; default NULL,null,\N; kept by later ingests when unset)`)
 	force := fs.Bool("force", false, "apply the mapping file even over a newer mapping version made by a repair or a review")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -64,6 +66,11 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return usagef("-files %q is not a directory", *files)
 	}
+	if *nullValues != "" {
+		if _, err := filesource.New(connectors.Config{"root": dir, "null_values": *nullValues}); err != nil {
+			return usagef("-null-values: %v", err)
+		}
+	}
 	var mf *mappingFile
 	if *mappingPath != "" {
 		if mf, err = readMappingFile(*mappingPath); err != nil {
@@ -80,7 +87,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	conn, err := fileConnection(ctx, p, tenant.ID, dir)
+	conn, err := fileConnection(ctx, p, tenant.ID, dir, *nullValues)
 	if err != nil {
 		return err
 	}
@@ -210,18 +217,30 @@ func readMappingFile(path string) (*mappingFile, error) {
 }
 
 // fileConnection finds the tenant's file connection on dir, or creates it.
-func fileConnection(ctx context.Context, p *autonomos.Platform, tenant uuid.UUID, dir string) (aam.Connection, error) {
+// nullValues, when set, becomes the connection's null_values parameter
+// (records read from then on honour it).
+func fileConnection(ctx context.Context, p *autonomos.Platform, tenant uuid.UUID, dir, nullValues string) (aam.Connection, error) {
 	name := "files:" + dir
 	conns, err := p.Mesh().Connections(ctx, tenant)
 	if err != nil {
 		return aam.Connection{}, err
 	}
 	for _, c := range conns {
-		if c.Name == name {
+		if c.Name != name {
+			continue
+		}
+		if nullValues == "" || c.Config["null_values"] == nullValues {
 			return c, nil
 		}
+		cfg := maps.Clone(c.Config)
+		cfg["null_values"] = nullValues
+		return p.Mesh().UpdateConnection(ctx, tenant, c.ID, "", cfg)
 	}
-	return p.Mesh().CreateConnection(ctx, tenant, name, filesource.Name, connectors.Config{"root": dir})
+	cfg := connectors.Config{"root": dir}
+	if nullValues != "" {
+		cfg["null_values"] = nullValues
+	}
+	return p.Mesh().CreateConnection(ctx, tenant, name, filesource.Name, cfg)
 }
 
 // applyMappingFile checks each mapping of the file against the discovered

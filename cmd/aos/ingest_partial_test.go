@@ -74,3 +74,36 @@ func TestIngestWithoutMappingFlowsSureFieldsAndQueuesReviews(t *testing.T) {
 		require.Equal(t, strings.Replace(d["contact_id"].(string), "P", "Given", 1), d["first_name"])
 	}
 }
+
+func TestIngestNullValuesPerConnection(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	data, files := filepath.Join(root, "data"), filepath.Join(root, "files")
+	writeFile(t, filepath.Join(files, "accounts.csv"), "Id,Name,Employees\n1,Acme Inc,n/a\n2,n/a,40\n3,NULL,7\n4,-,5\n")
+	mapping := filepath.Join(root, "mapping.json")
+	writeFile(t, mapping, `{"mappings": [{"object": "accounts", "entity": "account", "fields": {"Id": "account_id", "Name": "account_name", "Employees": "employee_count"}, "null_values": ["-"]}]}`)
+	common := []string{"--data-dir", data, "--tenant", "acme", "--files", files, "--mapping", mapping}
+
+	code, _, errOut := runCLI(t, append([]string{"ingest", "--null-values", strings.Repeat("x", 65)}, common...)...)
+	require.Equal(t, 2, code, "a bad list is refused before anything is made")
+	require.Contains(t, errOut, "null_values")
+
+	// The connection reads n/a (and only n/a) as missing, so the employee
+	// count column is an integer column; the mapping reads "-" as missing
+	// instead of its default list, so "NULL" is a name here. A value is
+	// missing when either lists it.
+	s := ingest(t, append([]string{"--null-values", "n/a"}, common...)...)
+	require.Len(t, s.Objects, 1)
+	o := s.Objects[0]
+	require.Equal(t, 2, o.Events)
+	require.Equal(t, 2, o.Quarantined, "the rows whose name is n/a or - have no name")
+	require.Equal(t, []string{`2 quarantined: field "account_name" (source "Name"): required field has no value`}, o.Errors)
+	code, out, errOut := runCLI(t, "events", "--data-dir", data, "--tenant", "acme", "--entity", "account")
+	require.Equal(t, 0, code, errOut)
+	events := jsonLines(t, out)
+	require.Len(t, events, 2)
+	first, third := events[0]["data"].(map[string]any), events[1]["data"].(map[string]any)
+	require.NotContains(t, first, "employee_count", "n/a is missing, not a type error")
+	require.Equal(t, "NULL", third["account_name"], "listed by neither the connection nor the mapping")
+	require.EqualValues(t, 7, third["employee_count"])
+}

@@ -75,6 +75,20 @@
 // fit its column's type. JSON values keep their JSON types, integers as int64
 // and other numbers as float64, nested objects as map[string]any.
 //
+// # Null texts
+//
+// The "null_values" parameter lists, comma-separated, the texts read as a
+// missing value (default NULL,null,\N; "none" for no texts), compared after
+// trimming white space; empty CSV text is always missing. Type inference
+// skips them (a cost column holding 0.5 and n/a is a number), and Read emits
+// them as nil: every CSV value, and the top-level string values of JSON
+// records (nested values stay as written). A mapping's own null_values
+// (canonical.Mapping.NullValues) applies afterwards to what the connection
+// leaves, so a value is missing when either lists it: the connection wins
+// for the texts it lists, and a mapping cannot read them back as text — to
+// keep a literal "NULL", leave it out of both lists (a mapping's default
+// list holds it).
+//
 // # Malformed records
 //
 // A record that cannot be read — a CSV row with the wrong number of fields,

@@ -8,8 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/autonomos/autonomos/canonical"
 	"github.com/autonomos/autonomos/connectors"
 )
 
@@ -49,6 +51,8 @@ func Spec() connectors.Spec {
 				Description: "Records scanned per file to infer field types and the primary key."},
 			{Name: "key", Type: connectors.ParamString,
 				Description: `Key field records are identified by: one field name for every object that has it, or object:field pairs ("contacts:contact_id,deals:opp_id"; "object:" identifies that object's records by position). Inferred from the field names when unset.`},
+			{Name: "null_values", Type: connectors.ParamString, Default: strings.Join(canonical.DefaultNullValues, ","),
+				Description: `Comma-separated texts read as a missing value (compared after trimming white space), for type inference and the values Read emits; "none" for no texts. Empty CSV text is always missing.`},
 			{Name: "settle", Type: connectors.ParamDuration, Default: DefaultSettle.String(),
 				Description: "A last line without its line break is read only once the file has not changed for this long (a writer may still be appending to it)."},
 		},
@@ -106,6 +110,9 @@ func New(cfg connectors.Config) (*Source, error) {
 		return nil, fmt.Errorf("%w: filesource: parameter \"scan_rows\" must be at least 1", connectors.ErrInvalidConfig)
 	}
 	if s.opt.keys, err = parseKeySpec(spec.Get(cfg, "key")); err != nil {
+		return nil, err
+	}
+	if s.opt.nulls, err = parseNullTexts(spec.Get(cfg, "null_values")); err != nil {
 		return nil, err
 	}
 	s.opt.settle, err = time.ParseDuration(spec.Get(cfg, "settle"))

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/autonomos/autonomos/canonical"
+	"github.com/autonomos/autonomos/connectors"
 )
 
 // maxSampleBytes keeps long texts out of a field's samples.
@@ -20,10 +21,12 @@ type inference struct {
 	fields []*fieldStats
 	index  map[string]int
 	rows   int
+	nulls  nullTexts // texts read as missing (the null_values parameter)
 }
 
 type fieldStats struct {
 	name    string
+	nulls   nullTexts
 	typ     canonical.FieldType // "" until a value is seen
 	samples []any
 	seen    map[string]bool
@@ -35,8 +38,8 @@ type fieldStats struct {
 	dup       bool
 }
 
-func newInference(object string) *inference {
-	return &inference{object: object, index: make(map[string]int)}
+func newInference(object string, nulls nullTexts) *inference {
+	return &inference{object: object, index: make(map[string]int), nulls: nulls}
 }
 
 // field returns the stats of the named field, adding it in order of first
@@ -45,7 +48,7 @@ func (in *inference) field(name string) *fieldStats {
 	if i, ok := in.index[name]; ok {
 		return in.fields[i]
 	}
-	f := &fieldStats{name: name, seen: make(map[string]bool)}
+	f := &fieldStats{name: name, seen: make(map[string]bool), nulls: in.nulls}
 	if f.rank = keyRank(name, in.object); f.rank > 0 {
 		f.candidate = true
 		f.values = make(map[string]bool)
@@ -57,7 +60,7 @@ func (in *inference) field(name string) *fieldStats {
 
 // addText records a CSV value.
 func (f *fieldStats) addText(s string) {
-	if s == "" || isNullText(s) {
+	if s == "" || f.nulls.has(s) {
 		return // missing: says nothing about the column's type
 	}
 	f.typ = unify(f.typ, textType(s))
@@ -70,7 +73,7 @@ func (f *fieldStats) addText(s string) {
 
 // addValue records a decoded JSON value.
 func (f *fieldStats) addValue(v any) {
-	if s, ok := v.(string); v == nil || ok && isNullText(s) {
+	if s, ok := v.(string); v == nil || ok && f.nulls.has(s) {
 		return
 	}
 	t := jsonType(v)
@@ -377,21 +380,60 @@ func convertText(s string, t canonical.FieldType) any {
 	return s
 }
 
-// isNullText reports whether a value is one of the texts exports write
-// for a missing value (canonical.DefaultNullValues: NULL, null, \N). Type
-// inference skips them; the values themselves stay as written, for the
-// mapping to read as missing (or not: a mapping lists its own).
-func isNullText(s string) bool {
-	if len(s) > 8 {
+// nullTexts is the set of texts a connection reads as missing (the
+// null_values parameter; canonical.DefaultNullValues by default), compared
+// after trimming white space. Type inference skips them and Read emits
+// them as missing values; empty CSV text is always missing.
+type nullTexts map[string]bool
+
+// maxNullTexts and maxNullTextBytes bound the null_values parameter.
+const (
+	maxNullTexts     = 64
+	maxNullTextBytes = 64
+)
+
+// parseNullTexts parses the null_values parameter: comma-separated texts,
+// each trimmed, or "none" for no texts at all.
+func parseNullTexts(param string) (nullTexts, error) {
+	set := nullTexts{}
+	if strings.TrimSpace(param) == "none" {
+		return set, nil
+	}
+	for t := range strings.SplitSeq(param, ",") {
+		t = strings.TrimSpace(t)
+		if t == "" {
+			continue
+		}
+		if len(t) > maxNullTextBytes {
+			return nil, fmt.Errorf("%w: filesource: parameter \"null_values\": text %.20q... is longer than %d bytes", connectors.ErrInvalidConfig, t, maxNullTextBytes)
+		}
+		set[t] = true
+	}
+	if len(set) > maxNullTexts {
+		return nil, fmt.Errorf("%w: filesource: parameter \"null_values\" lists %d texts; at most %d", connectors.ErrInvalidConfig, len(set), maxNullTexts)
+	}
+	return set, nil
+}
+
+// has reports whether s is one of the null texts.
+func (n nullTexts) has(s string) bool {
+	if len(n) == 0 || len(s) > 4*maxNullTextBytes {
 		return false
 	}
-	s = strings.TrimSpace(s)
-	for _, n := range canonical.DefaultNullValues {
-		if s == n {
-			return true
+	return n[strings.TrimSpace(s)]
+}
+
+// nullify replaces the top-level string values of obj that are null texts
+// with nil (missing).
+func (n nullTexts) nullify(obj map[string]any) {
+	if len(n) == 0 {
+		return
+	}
+	for k, v := range obj {
+		if s, ok := v.(string); ok && n.has(s) {
+			obj[k] = nil
 		}
 	}
-	return false
 }
 
 // idOf formats a primary-key value as a record ID; ok is false when the

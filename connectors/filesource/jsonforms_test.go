@@ -3,12 +3,15 @@ package filesource_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/autonomos/autonomos/canonical"
 	"github.com/autonomos/autonomos/connectors"
+	"github.com/autonomos/autonomos/connectors/filesource"
 )
 
 func TestJSONForms(t *testing.T) {
@@ -134,6 +137,81 @@ func TestNullTextInInference(t *testing.T) {
 	require.Equal(t, canonical.TypeDate, types["when"])
 	recs := readAll(t, s, "costs", "")
 	require.Equal(t, 0.5, recs[0].Fields["cost"])
-	// The value stays as written, for the mapping to read as missing.
-	require.Equal(t, "NULL", recs[1].Fields["region"])
+	// The connection's null texts (NULL, null, \N by default) are read as
+	// missing values too.
+	require.Nil(t, recs[1].Fields["region"])
+	require.Contains(t, recs[1].Fields, "region", "the field is present, without a value")
+	require.Nil(t, recs[2].Fields["cost"])
+	require.Nil(t, recs[2].Fields["when"])
+}
+
+func TestNullValuesParameter(t *testing.T) {
+	t.Parallel()
+	files := map[string]string{
+		"costs.csv":   "id,cost,region,note\n1,0.5,us-east-1,NULL\n2,n/a,-, n/a \n3,2,eu-west-1,ok\n",
+		"usage.jsonl": `{"id":1,"qty":"n/a","zone":"a","tags":["n/a"]}` + "\n" + `{"id":2,"qty":3,"zone":"-","tags":[]}` + "\n",
+	}
+	s, _ := setup(t, files, "null_values", "n/a, -")
+	o := object(t, s, "costs")
+	types := map[string]canonical.FieldType{}
+	for _, f := range o.Schema.Fields {
+		types[f.Name] = f.Type
+	}
+	require.Equal(t, canonical.TypeNumber, types["cost"], "n/a is a missing value, not text")
+	require.Equal(t, canonical.TypeString, types["note"], "NULL is text once the connection lists its own null texts")
+	recs := readAll(t, s, "costs", "")
+	require.Len(t, recs, 3)
+	require.Equal(t, "NULL", recs[0].Fields["note"])
+	require.Nil(t, recs[1].Fields["cost"])
+	require.Nil(t, recs[1].Fields["region"])
+	require.Nil(t, recs[1].Fields["note"], "compared after trimming white space")
+	require.Equal(t, 2.0, recs[2].Fields["cost"])
+
+	u := object(t, s, "usage")
+	for _, f := range u.Schema.Fields {
+		if f.Name == "qty" {
+			require.Equal(t, canonical.TypeInteger, f.Type)
+		}
+	}
+	jrecs := readAll(t, s, "usage", "")
+	require.Len(t, jrecs, 2)
+	require.Nil(t, jrecs[0].Fields["qty"], "a JSON string holding a null text is missing")
+	require.Equal(t, []any{"n/a"}, jrecs[0].Fields["tags"], "only top-level values are compared")
+	require.Nil(t, jrecs[1].Fields["zone"])
+
+	// "none": no text is a null; empty CSV text still is.
+	s, _ = setup(t, map[string]string{"costs.csv": "id,cost,region\n1,NULL,\n2,3,eu\n"}, "null_values", "none")
+	require.Equal(t, canonical.TypeString, fieldType(t, object(t, s, "costs"), "cost"))
+	recs = readAll(t, s, "costs", "")
+	require.Equal(t, "NULL", recs[0].Fields["cost"])
+	require.Nil(t, recs[0].Fields["region"])
+
+	for name, v := range map[string]string{
+		"too long": strings.Repeat("x", 65),
+		"too many": manyTexts(70),
+	} {
+		_, err := filesource.New(connectors.Config{"root": t.TempDir(), "null_values": v})
+		require.ErrorIs(t, err, connectors.ErrInvalidConfig, name)
+		require.Contains(t, err.Error(), "null_values", name)
+	}
+}
+
+// manyTexts returns n distinct comma-separated texts.
+func manyTexts(n int) string {
+	texts := make([]string, n)
+	for i := range texts {
+		texts[i] = fmt.Sprintf("t%d", i)
+	}
+	return strings.Join(texts, ",")
+}
+
+func fieldType(t *testing.T, o connectors.Object, name string) canonical.FieldType {
+	t.Helper()
+	for _, f := range o.Schema.Fields {
+		if f.Name == name {
+			return f.Type
+		}
+	}
+	t.Fatalf("no field %q", name)
+	return ""
 }

@@ -201,6 +201,10 @@ func (r *reader) csv(pos position) error {
 		default:
 			fields := make(map[string]any, len(rec.fields))
 			for i, v := range rec.fields {
+				if r.opt.nulls.has(v) {
+					fields[lay.header[i]] = nil
+					continue
+				}
 				fields[lay.header[i]] = convertText(v, lay.types[i])
 			}
 			if lay.pkCol >= 0 {
@@ -274,6 +278,7 @@ func (r *reader) jsonl(pos position) error {
 // record is the record of a decoded object: identified by its key value,
 // else by its ordinal (line or element number).
 func (r *reader) record(obj map[string]any, ordinal int64, loc string, start, end int64) connectors.Record {
+	r.opt.nulls.nullify(obj)
 	if r.lay.pk == "" {
 		return connectors.Record{ID: strconv.FormatInt(ordinal, 10), Fields: obj}
 	}

@@ -51,6 +51,7 @@ type scanOptions struct {
 	scanRows int
 	keys     keySpec       // the "key" parameter
 	settle   time.Duration // the "settle" parameter
+	nulls    nullTexts     // the "null_values" parameter
 }
 
 // scan reads the first records of a file (at most opt.scanRows) to learn its
@@ -72,7 +73,7 @@ func scan(ctx context.Context, in input, size int64, file, object string, k kind
 	first = bytes.TrimSuffix(first, []byte{'\r'})
 	lay.head = crc32.ChecksumIEEE(first)
 	lay.dataStart, lay.dataLine = bom, 1
-	inf := newInference(object)
+	inf := newInference(object, opt.nulls)
 	var err error
 	switch k {
 	case kindCSV:
