@@ -82,7 +82,8 @@
 // trimming white space; empty CSV text is always missing. Type inference
 // skips them (a cost column holding 0.5 and n/a is a number), and Read emits
 // them as nil: every CSV value, and the top-level string values of JSON
-// records (nested values stay as written). A mapping's own null_values
+// records (nested values stay as written); a key holding one is a missing
+// key. A mapping's own null_values
 // (canonical.Mapping.NullValues) applies afterwards to what the connection
 // leaves, so a value is missing when either lists it: the connection wins
 // for the texts it lists, and a mapping cannot read them back as text — to

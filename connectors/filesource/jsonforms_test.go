@@ -179,6 +179,19 @@ func TestNullValuesParameter(t *testing.T) {
 	require.Equal(t, []any{"n/a"}, jrecs[0].Fields["tags"], "only top-level values are compared")
 	require.Nil(t, jrecs[1].Fields["zone"])
 
+	// A key holding a null text is a missing key, in CSV as in JSON.
+	s, _ = setup(t, map[string]string{"keys.csv": "id,name\n1,a\nn/a,b\n3,c\n", "keys2.jsonl": "{\"id\":1}\n{\"id\":\"n/a\"}\n{\"id\":3}\n"}, "null_values", "n/a")
+	for _, obj := range []string{"keys", "keys2"} {
+		var bad int
+		for _, r := range readAll(t, s, obj, "") {
+			if r.Err != nil {
+				bad++
+				require.Contains(t, r.Err.Error(), "is blank, missing", obj)
+			}
+		}
+		require.Equal(t, 1, bad, obj)
+	}
+
 	// "none": no text is a null; empty CSV text still is.
 	s, _ = setup(t, map[string]string{"costs.csv": "id,cost,region\n1,NULL,\n2,3,eu\n"}, "null_values", "none")
 	require.Equal(t, canonical.TypeString, fieldType(t, object(t, s, "costs"), "cost"))

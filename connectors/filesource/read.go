@@ -209,7 +209,7 @@ func (r *reader) csv(pos position) error {
 			}
 			if lay.pkCol >= 0 {
 				v := rec.fields[lay.pkCol]
-				out = r.keyed(v, true, r.location(rec.line), rec.line, fields, rec.start, lr.off)
+				out = r.keyed(v, !r.opt.nulls.has(v), r.location(rec.line), rec.line, fields, rec.start, lr.off)
 			} else {
 				out = connectors.Record{ID: strconv.FormatInt(rec.line, 10), Fields: fields}
 			}
