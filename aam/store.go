@@ -45,6 +45,8 @@ type TenantStore interface {
 	CreateTenant(ctx context.Context, name string) (Tenant, error)
 	// TenantByName finds a tenant; ErrNotFound if there is none.
 	TenantByName(ctx context.Context, name string) (Tenant, error)
+	// Tenants lists every tenant, ordered by name.
+	Tenants(ctx context.Context) ([]Tenant, error)
 }
 
 // Connection is a configured source of one tenant. Config holds the
