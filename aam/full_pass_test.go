@@ -1,16 +1,13 @@
 package aam_test
 
 import (
-	"context"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/autonomos/autonomos/aam"
-	"github.com/autonomos/autonomos/canonical"
 	"github.com/autonomos/autonomos/connectors"
 	"github.com/autonomos/autonomos/connectors/pgsource"
 	"github.com/autonomos/autonomos/internal/testenv"
@@ -46,14 +43,7 @@ func TestScheduledFullPassFindsDeletes(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
 			raw := testenv.PostgresURL(t)
-			cfg, err := pgxpool.ParseConfig(raw)
-			require.NoError(t, err)
-			cfg.MaxConns = 2
-			pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-			require.NoError(t, err)
-			t.Cleanup(pool.Close)
-			_, err = pool.Exec(testenv.Context(t), uuidPeopleSQL)
-			require.NoError(t, err)
+			pool := peoplePool(t, raw)
 
 			t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 			clk := &clock{now: t0}
@@ -63,13 +53,7 @@ func TestScheduledFullPassFindsDeletes(t *testing.T) {
 			})
 			conf := pgConfig(t, raw)
 			conf["cursor_column"] = "updated_at"
-			c, err := e.mesh.CreateConnection(e.ctx, e.tenant, "people", pgsource.Name, conf)
-			require.NoError(t, err)
-			e.putMapping(e.tenant, c.ID, "people", 0, canonical.Mapping{Entity: "contact", Fields: []canonical.FieldMapping{
-				{Source: "id", Target: "contact_id", Confidence: 1},
-				{Source: "name", Target: "first_name", Confidence: 1},
-				{Source: "last", Target: "last_name", Confidence: 1},
-			}})
+			c := e.peopleConnection("people", conf)
 			del := func() {
 				_, err := pool.Exec(e.ctx, `DELETE FROM people WHERE id = (SELECT id FROM people ORDER BY name LIMIT 1)`)
 				require.NoError(t, err)

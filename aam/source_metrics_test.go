@@ -1,15 +1,12 @@
 package aam_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 
-	"github.com/autonomos/autonomos/canonical"
 	"github.com/autonomos/autonomos/connectors"
 	"github.com/autonomos/autonomos/connectors/pgsource"
 	"github.com/autonomos/autonomos/internal/testenv"
@@ -48,14 +45,7 @@ func slotLag(t *testing.T, reg *prometheus.Registry) (map[string]float64, float6
 func TestSourceCollectorSlotLag(t *testing.T) {
 	t.Parallel()
 	raw := testenv.CDCPostgresURL(t)
-	cfg, err := pgxpool.ParseConfig(raw)
-	require.NoError(t, err)
-	cfg.MaxConns = 2
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
-	_, err = pool.Exec(testenv.Context(t), uuidPeopleSQL)
-	require.NoError(t, err)
+	pool := peoplePool(t, raw)
 
 	e := setup(t, "postgres", nil, func(reg *connectors.Registry) {
 		require.NoError(t, pgsource.Register(reg))
@@ -67,14 +57,7 @@ func TestSourceCollectorSlotLag(t *testing.T) {
 	e.fileConnection(e.tenant)
 	conf := pgConfig(t, raw)
 	conf["mode"], conf["cdc_wait"] = "cdc", "1s"
-	c, err := e.mesh.CreateConnection(e.ctx, e.tenant, "people-cdc", pgsource.Name, conf)
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, e.mesh.DeleteConnection(context.Background(), e.tenant, c.ID)) })
-	e.putMapping(e.tenant, c.ID, "people", 0, canonical.Mapping{Entity: "contact", Fields: []canonical.FieldMapping{
-		{Source: "id", Target: "contact_id", Confidence: 1},
-		{Source: "name", Target: "first_name", Confidence: 1},
-		{Source: "last", Target: "last_name", Confidence: 1},
-	}})
+	c := e.peopleConnection("people-cdc", conf)
 
 	lags, errs := slotLag(t, reg)
 	require.Zero(t, errs)
@@ -85,7 +68,7 @@ func TestSourceCollectorSlotLag(t *testing.T) {
 	}
 
 	// Writes without a sync: about 2 MB of WAL the slot keeps.
-	_, err = pool.Exec(e.ctx, `INSERT INTO people (name, last) SELECT 'bulk-' || i, repeat('x', 1000) FROM generate_series(1, 2000) i`)
+	_, err := pool.Exec(e.ctx, `INSERT INTO people (name, last) SELECT 'bulk-' || i, repeat('x', 1000) FROM generate_series(1, 2000) i`)
 	require.NoError(t, err)
 	lags, errs = slotLag(t, reg)
 	require.Zero(t, errs)
