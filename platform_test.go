@@ -127,6 +127,7 @@ func TestLocalJobsSurviveRestart(t *testing.T) {
 		names = append(names, f.GetName())
 	}
 	require.Contains(t, strings.Join(names, " "), "aos_jobs", "the job queue's metrics are on the platform registry")
+	require.Contains(t, names, "aam_source_metrics_errors", "the connections' source metrics are on the platform registry")
 }
 
 func TestFileConnectionsStayUnderTheFileSourceRoot(t *testing.T) {

@@ -164,6 +164,11 @@ func (p *Platform) openMesh(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("autonomos: mesh: %w", err)
 	}
+	// The connections' source metrics (replication slot lag) are scraped
+	// from the sources whether or not a sync runs.
+	if err := p.metrics.Register(mesh.SourceCollector()); err != nil {
+		return fmt.Errorf("autonomos: source metrics: %w", err)
+	}
 	p.canon, p.conns, p.store, p.mesh, p.matcher = canon, conns, store, mesh, matcher
 	return nil
 }

@@ -69,8 +69,12 @@
 //     computes no deletes (it did not see everything); the sync after it
 //     starts a full pass again.
 //   - incremental: syncs resume from the cursor; only a pass from the empty
-//     cursor (the first sync, or a restart after connectors.ErrInvalidCursor)
-//     is a full pass.
+//     cursor (the first sync, a restart after connectors.ErrInvalidCursor,
+//     a Sync with FullPass, or a scheduled one) is a full pass. Full
+//     passes are scheduled so that deletes are found without an operator:
+//     the first Sync at least Options.FullPassEvery (default 24h; -1
+//     never) after the start of the object's last full pass reads it from
+//     the start.
 //   - cdc: syncs resume from the cursor; deletes arrive as records.
 //
 // A full pass — from the empty cursor, completed without error, not CDC —
@@ -85,6 +89,17 @@
 // the object is synced, no deletes are computed, and the report says so.
 // The record ids a pass reads are kept in memory (one map entry each) to
 // find the vanished ones.
+//
+// The time of an object's last full pass persists with its checkpoint, so
+// the schedule holds across processes: the checkpoint that ends a
+// completed full pass (not CDC, model known) carries Checkpoint.FullPassAt,
+// the time the object's sync started, and the store keeps it
+// (EventLog.LastFullPass; the full_passes table). A checkpoint without it
+// keeps the recorded time, and gives an object with none the time of the
+// write: its first pass began about then, so an interrupted first pass is
+// resumed rather than restarted, and objects checkpointed before the table
+// existed get their first scheduled pass FullPassEvery after their next
+// checkpoint.
 //
 // # Record identity
 //

@@ -35,6 +35,9 @@ const (
 	// DefaultMaxDeleteFraction is the share of an object's live records one
 	// full pass may delete without ConfirmDeletes.
 	DefaultMaxDeleteFraction = 0.5
+	// DefaultFullPassEvery is how long after an incremental object's last
+	// full pass a Sync reads it from its start again.
+	DefaultFullPassEvery = 24 * time.Hour
 )
 
 // Options tunes a Mesh. A nil *Options means every default.
@@ -83,6 +86,13 @@ type Options struct {
 	// It protects against a truncated export. Default
 	// DefaultMaxDeleteFraction; 1 disables the limit.
 	MaxDeleteFraction float64
+	// FullPassEvery is how long after the start of an incremental
+	// object's last full pass the next Sync reads it from its start again
+	// (as FullPass does), so that records deleted at the source are found
+	// without an operator. The time is kept by the store with the
+	// object's checkpoint, so it holds across processes. Default
+	// DefaultFullPassEvery; -1 never schedules one.
+	FullPassEvery time.Duration
 	// Now returns the current time. Default time.Now.
 	Now func() time.Time
 	// Metrics, when set, receives the mesh's Prometheus collectors
@@ -177,6 +187,14 @@ func (o *Options) withDefaults() (Options, error) {
 		r.MaxDeleteFraction = DefaultMaxDeleteFraction
 	case !(r.MaxDeleteFraction > 0 && r.MaxDeleteFraction <= 1):
 		return r, fmt.Errorf("%w: Options.MaxDeleteFraction must be in (0, 1], got %v", ErrInvalid, r.MaxDeleteFraction)
+	}
+	switch {
+	case r.FullPassEvery == 0:
+		r.FullPassEvery = DefaultFullPassEvery
+	case r.FullPassEvery == -1:
+		r.FullPassEvery = 0
+	case r.FullPassEvery < 0:
+		return r, fmt.Errorf("%w: Options.FullPassEvery must be positive, 0 or -1, got %s", ErrInvalid, r.FullPassEvery)
 	}
 	if r.Now == nil {
 		r.Now = time.Now

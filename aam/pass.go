@@ -3,6 +3,7 @@ package aam
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/sony/gobreaker/v2"
 
@@ -33,6 +34,27 @@ func FullPass() SyncOption {
 // the source really lost them (and is not, say, a truncated export).
 func ConfirmDeletes() SyncOption {
 	return func(c *syncConfig) { c.confirmDeletes = true }
+}
+
+// scheduleFullPass makes this sync of an incremental object a full pass
+// when Options.FullPassEvery has passed since the start of its last one
+// (as the store recorded it with the checkpoint).
+func (o *objectSync) scheduleFullPass(ctx context.Context) error {
+	every := o.m.opts.FullPassEvery
+	if o.full || every <= 0 || o.committed == "" || !o.modelKnown || o.model != connectors.ChangeIncremental {
+		return nil
+	}
+	last, err := o.m.store.LastFullPass(ctx, o.tenant, o.s.conn.ID, o.mv.Object)
+	if err != nil {
+		return fmt.Errorf("last full pass: %w", err)
+	}
+	if last.IsZero() || o.started.Sub(last) < every {
+		return nil
+	}
+	o.full = true
+	o.m.log.InfoContext(ctx, "aam: scheduled full pass, to find records deleted at the source", "tenant", o.tenant,
+		"connection", o.s.conn.ID, "object", o.mv.Object, "last_full_pass", last, "every", every)
+	return nil
 }
 
 // changeModels discovers the connection's catalog for the change model of
@@ -140,7 +162,11 @@ func (o *objectSync) finishPass(ctx context.Context) error {
 		}
 	}
 	reset := o.modelKnown && o.model == connectors.ChangeSnapshot && o.committed != ""
-	return o.appendDeletes(ctx, vanished, reset)
+	var mark time.Time
+	if o.pass.full && o.modelKnown && o.model != connectors.ChangeCDC {
+		mark = o.started
+	}
+	return o.appendDeletes(ctx, vanished, reset, mark)
 }
 
 // vanished lists the live records the completed full pass did not read,
@@ -182,26 +208,32 @@ func (o *objectSync) vanished(ctx context.Context) ([]string, error) {
 }
 
 // appendDeletes appends the delete events of the vanished records in
-// batches, the last one resetting the cursor when reset (also without
-// deletes).
-func (o *objectSync) appendDeletes(ctx context.Context, ids []string, reset bool) error {
+// batches, the last one resetting the cursor when reset and recording a
+// completed full pass that started at mark when it is not zero (also
+// without deletes).
+func (o *objectSync) appendDeletes(ctx context.Context, ids []string, reset bool, mark time.Time) error {
 	meta := o.meta
-	for start := 0; start < len(ids) || (start == 0 && reset); start += o.m.opts.BatchSize {
+	checkpoint := reset || !mark.IsZero()
+	for start := 0; start < len(ids) || (start == 0 && checkpoint); start += o.m.opts.BatchSize {
 		end := min(start+o.m.opts.BatchSize, len(ids))
 		b := Batch{Events: make([]canonical.Event, 0, end-start)}
 		for _, id := range ids[start:end] {
 			meta.RecordID = id
 			b.Events = append(b.Events, DeleteEvent(o.mv.Mapping.Entity, o.mv.Version, meta, o.m.opts.Now()))
 		}
-		if end == len(ids) && reset {
-			b.Checkpoint = &Checkpoint{ConnectionID: o.s.conn.ID, Object: o.mv.Object, Cursor: "", Lease: o.lease}
+		if end == len(ids) && checkpoint {
+			cur := connectors.Cursor(o.committed)
+			if reset {
+				cur = ""
+			}
+			b.Checkpoint = &Checkpoint{ConnectionID: o.s.conn.ID, Object: o.mv.Object, Cursor: cur, Lease: o.lease, FullPassAt: mark}
 		}
 		res, err := o.m.store.Append(ctx, o.tenant, b)
 		if err != nil {
 			return fmt.Errorf("append deletes: %w", err)
 		}
 		if b.Checkpoint != nil {
-			o.committed = ""
+			o.committed = string(b.Checkpoint.Cursor)
 		}
 		o.rep.Events += res.Appended
 		o.rep.Deleted += res.Appended

@@ -42,6 +42,37 @@ func pgConfig(t *testing.T, raw string) connectors.Config {
 		"database": u.Path[1:], "sslmode": "disable", "max_conns": "2"}
 }
 
+// peoplePool connects to the database at raw (two connections at most)
+// and creates the people table in it.
+func peoplePool(t *testing.T, raw string) *pgxpool.Pool {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(raw)
+	require.NoError(t, err)
+	cfg.MaxConns = 2
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	_, err = pool.Exec(testenv.Context(t), uuidPeopleSQL)
+	require.NoError(t, err)
+	return pool
+}
+
+// peopleConnection creates a pgsource connection of e's tenant with conf,
+// removed at the end of the test (with its replication slot, so the test
+// database can be dropped), and maps its people table to contacts.
+func (e *env) peopleConnection(name string, conf connectors.Config) aam.Connection {
+	e.t.Helper()
+	c, err := e.mesh.CreateConnection(e.ctx, e.tenant, name, pgsource.Name, conf)
+	require.NoError(e.t, err)
+	e.t.Cleanup(func() { require.NoError(e.t, e.mesh.DeleteConnection(context.Background(), e.tenant, c.ID)) })
+	e.putMapping(e.tenant, c.ID, "people", 0, canonical.Mapping{Entity: "contact", Fields: []canonical.FieldMapping{
+		{Source: "id", Target: "contact_id", Confidence: 1},
+		{Source: "name", Target: "first_name", Confidence: 1},
+		{Source: "last", Target: "last_name", Confidence: 1},
+	}})
+	return c
+}
+
 // tableState is record id -> name of every row of people.
 func tableState(t *testing.T, pool *pgxpool.Pool) map[string]string {
 	t.Helper()
@@ -95,14 +126,7 @@ func TestPostgresTableAndStreamEndEqual(t *testing.T) {
 			} else {
 				raw = testenv.PostgresURL(t)
 			}
-			cfg, err := pgxpool.ParseConfig(raw)
-			require.NoError(t, err)
-			cfg.MaxConns = 2
-			pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-			require.NoError(t, err)
-			t.Cleanup(pool.Close)
-			_, err = pool.Exec(testenv.Context(t), uuidPeopleSQL)
-			require.NoError(t, err)
+			pool := peoplePool(t, raw)
 
 			e := setup(t, "postgres", &aam.Options{BatchSize: 7}, func(reg *connectors.Registry) {
 				require.NoError(t, pgsource.Register(reg))
@@ -114,16 +138,7 @@ func TestPostgresTableAndStreamEndEqual(t *testing.T) {
 			case "cdc":
 				conf["mode"], conf["cdc_wait"] = "cdc", "1s"
 			}
-			c, err := e.mesh.CreateConnection(e.ctx, e.tenant, "people-"+mode, pgsource.Name, conf)
-			require.NoError(t, err)
-			// Removing the connection removes its replication slot, so the
-			// test database can be dropped.
-			t.Cleanup(func() { require.NoError(t, e.mesh.DeleteConnection(context.Background(), e.tenant, c.ID)) })
-			e.putMapping(e.tenant, c.ID, "people", 0, canonical.Mapping{Entity: "contact", Fields: []canonical.FieldMapping{
-				{Source: "id", Target: "contact_id", Confidence: 1},
-				{Source: "name", Target: "first_name", Confidence: 1},
-				{Source: "last", Target: "last_name", Confidence: 1},
-			}})
+			c := e.peopleConnection("people-"+mode, conf)
 
 			r := e.sync(c.ID)
 			require.Equal(t, 30, r.Events, "%+v", r)

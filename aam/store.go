@@ -45,6 +45,8 @@ type TenantStore interface {
 	CreateTenant(ctx context.Context, name string) (Tenant, error)
 	// TenantByName finds a tenant; ErrNotFound if there is none.
 	TenantByName(ctx context.Context, name string) (Tenant, error)
+	// Tenants lists every tenant, ordered by name.
+	Tenants(ctx context.Context) ([]Tenant, error)
 }
 
 // Connection is a configured source of one tenant. Config holds the
@@ -149,6 +151,12 @@ type Checkpoint struct {
 	// batch (ErrStaleLease) unless it is still the connection's newest
 	// token, so a writer that lost its lease cannot move the cursor back.
 	Lease int64 `json:"lease,omitempty"`
+	// FullPassAt, when not zero, says this checkpoint ends a full pass of
+	// the object that started at FullPassAt; the store keeps it as the
+	// object's last full pass (EventLog.LastFullPass). A checkpoint
+	// without it keeps the recorded time, and gives an object without one
+	// the time of the write (its first pass started about then).
+	FullPassAt time.Time `json:"full_pass_at,omitzero"`
 }
 
 // QuarantinedRecord is a source record that could not become an event,
@@ -231,6 +239,10 @@ type EventLog interface {
 	// Checkpoint returns the saved cursor of a source object, or the empty
 	// cursor if none.
 	Checkpoint(ctx context.Context, tenant, connection uuid.UUID, object string) (connectors.Cursor, error)
+	// LastFullPass returns when the last full pass of a source object
+	// started (see Checkpoint.FullPassAt), or the zero time when the
+	// object has no checkpoint yet.
+	LastFullPass(ctx context.Context, tenant, connection uuid.UUID, object string) (time.Time, error)
 	// LiveRecords returns up to limit ids of the records of one source
 	// object whose latest version in the stream is live (not deleted), in
 	// byte order, after the id after ("" starts at the first); a limit

@@ -211,8 +211,12 @@ type objectSync struct {
 	// discovery failed (then no deletes are computed).
 	model      connectors.ChangeModel
 	modelKnown bool
-	// full asks for a pass from the empty cursor (FullPass).
+	// full asks for a pass from the empty cursor (FullPass, or one
+	// scheduled by Options.FullPassEvery).
 	full bool
+	// started is when the object's sync started: a full pass it completes
+	// is recorded as of then.
+	started time.Time
 	// confirm lifts the delete safety limit (ConfirmDeletes).
 	confirm bool
 	// lease is the fencing token every checkpoint is written with.
@@ -275,6 +279,10 @@ func (o *objectSync) run(ctx context.Context) (err error) {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
 	o.committed = string(cur)
+	o.started = start
+	if err := o.scheduleFullPass(ctx); err != nil {
+		return err
+	}
 	if o.full && o.modelKnown && o.model != connectors.ChangeCDC {
 		o.committed = ""
 	}

@@ -113,7 +113,7 @@ func requireRow(res sql.Result, id uuid.UUID) error {
 
 // connectionTables are the tables whose rows belong to a connection and go
 // with it; its events stay in the stream.
-var connectionTables = [...]string{"mapping_versions", "checkpoints", "quarantine", "schema_snapshots", "drift_events", "mapping_proposals"}
+var connectionTables = [...]string{"mapping_versions", "checkpoints", "quarantine", "schema_snapshots", "drift_events", "mapping_proposals", "full_passes"}
 
 // DeleteConnection removes a connection of tenant, with its mapping
 // versions, checkpoints, quarantined records, snapshots, drift events and

@@ -137,6 +137,12 @@ const checkpointSQL = `
 INSERT INTO checkpoints (tenant_id, connection_id, object, cursor) VALUES (?, ?, ?, ?)
 ON CONFLICT (tenant_id, connection_id, object) DO UPDATE SET cursor = excluded.cursor, updated_at = now()`
 
+// fullPassSQL records a checkpoint's full pass (the 4th and 5th argument),
+// or the write time for an object without a recorded one (NULL).
+const fullPassSQL = `
+INSERT INTO full_passes (tenant_id, connection_id, object, completed_at) VALUES (?, ?, ?, coalesce(?::TIMESTAMPTZ, now()))
+ON CONFLICT (tenant_id, connection_id, object) DO UPDATE SET completed_at = coalesce(?::TIMESTAMPTZ, full_passes.completed_at)`
+
 const headSQL = `SELECT coalesce(max("offset"), 0) FROM canonical_streams WHERE tenant_id = ?`
 
 // stagedEvent is an event checked and ready to append.
@@ -352,6 +358,13 @@ func (a *AAM) Append(ctx context.Context, tenant uuid.UUID, b aam.Batch) (aam.Ap
 			}
 			if _, err := tx.ExecContext(ctx, checkpointSQL, tenant, cp.ConnectionID, cp.Object, string(cp.Cursor)); err != nil {
 				return fmt.Errorf("checkpoint: %w", err)
+			}
+			var at any
+			if !cp.FullPassAt.IsZero() {
+				at = cp.FullPassAt.UTC()
+			}
+			if _, err := tx.ExecContext(ctx, fullPassSQL, tenant, cp.ConnectionID, cp.Object, at, at); err != nil {
+				return fmt.Errorf("full pass: %w", err)
 			}
 		}
 		if err := insertQuality(ctx, tx, tenant, b.Quality, time.Now()); err != nil {
@@ -676,6 +689,27 @@ func (a *AAM) Checkpoint(ctx context.Context, tenant, connection uuid.UUID, obje
 		return "", aamError(ctx, fmt.Sprintf("%s %q of connection %q", op, object, connection.String()), err)
 	}
 	return connectors.Cursor(cur), nil
+}
+
+// LastFullPass returns when the last full pass of a source object of
+// tenant started, or the zero time when none is recorded. Safe for
+// concurrent use.
+func (a *AAM) LastFullPass(ctx context.Context, tenant, connection uuid.UUID, object string) (time.Time, error) {
+	const op = "last full pass"
+	if err := checkTenant(op, tenant); err != nil {
+		return time.Time{}, err
+	}
+	var at time.Time
+	err := a.db.QueryRowContext(ctx,
+		"SELECT completed_at FROM full_passes WHERE tenant_id = ? AND connection_id = ? AND object = ?",
+		tenant, connection, object).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, aamError(ctx, fmt.Sprintf("%s %q of connection %q", op, object, connection.String()), err)
+	}
+	return at.UTC(), nil
 }
 
 // LiveRecords returns up to limit ids of the records of one source object

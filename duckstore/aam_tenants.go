@@ -43,3 +43,26 @@ func (a *AAM) TenantByName(ctx context.Context, name string) (aam.Tenant, error)
 	t.CreatedAt = t.CreatedAt.UTC()
 	return t, nil
 }
+
+// Tenants lists every tenant ordered by name. Safe for concurrent use.
+func (a *AAM) Tenants(ctx context.Context) ([]aam.Tenant, error) {
+	const op = "list tenants"
+	rows, err := a.db.QueryContext(ctx, "SELECT id, name, created_at FROM tenants ORDER BY name")
+	if err != nil {
+		return nil, aamError(ctx, op, err)
+	}
+	defer rows.Close()
+	var out []aam.Tenant
+	for rows.Next() {
+		var t aam.Tenant
+		if err := rows.Scan(&t.ID, &t.Name, &t.CreatedAt); err != nil {
+			return nil, aamError(ctx, op, err)
+		}
+		t.CreatedAt = t.CreatedAt.UTC()
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, aamError(ctx, op, err)
+	}
+	return out, nil
+}

@@ -110,6 +110,21 @@ const checkpointSQL = `
 INSERT INTO checkpoints (tenant_id, connection_id, object, cursor) VALUES ($1, $2, $3, $4)
 ON CONFLICT (tenant_id, connection_id, object) DO UPDATE SET cursor = excluded.cursor, updated_at = now()`
 
+// fullPassSQL records a checkpoint's full pass ($4), or the write time for
+// an object without a recorded one ($4 NULL).
+const fullPassSQL = `
+INSERT INTO full_passes (tenant_id, connection_id, object, completed_at) VALUES ($1, $2, $3, coalesce($4::timestamptz, now()))
+ON CONFLICT (tenant_id, connection_id, object) DO UPDATE SET completed_at = coalesce($4::timestamptz, full_passes.completed_at)`
+
+// fullPassArg is the fullPassSQL argument of cp: nil without a full pass.
+func fullPassArg(cp *aam.Checkpoint) *time.Time {
+	if cp.FullPassAt.IsZero() {
+		return nil
+	}
+	t := cp.FullPassAt.UTC()
+	return &t
+}
+
 // stagedEvent is an event checked and ready to copy.
 type stagedEvent struct {
 	e            *canonical.Event
@@ -396,6 +411,7 @@ func (a *AAM) Append(ctx context.Context, tenant uuid.UUID, b aam.Batch) (aam.Ap
 		}
 		if cp := b.Checkpoint; cp != nil {
 			second.Queue(checkpointSQL, tenant, cp.ConnectionID, cp.Object, string(cp.Cursor))
+			second.Queue(fullPassSQL, tenant, cp.ConnectionID, cp.Object, fullPassArg(cp))
 		}
 		if err := queueQuality(op, second, tenant, b.Quality); err != nil {
 			return err
@@ -505,6 +521,34 @@ func (a *AAM) Checkpoint(ctx context.Context, tenant, connection uuid.UUID, obje
 		return "", aamError(fmt.Sprintf("%s %q of connection %q", op, object, connection.String()), err)
 	}
 	return connectors.Cursor(cur), nil
+}
+
+// LastFullPass returns when the last full pass of a source object of
+// tenant started, or the zero time when none is recorded. Safe for
+// concurrent use.
+func (a *AAM) LastFullPass(ctx context.Context, tenant, connection uuid.UUID, object string) (time.Time, error) {
+	const op = "last full pass"
+	if err := checkTenant(op, tenant); err != nil {
+		return time.Time{}, err
+	}
+	var at time.Time
+	err := a.s.WithTenant(ctx, tenant, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx,
+			"SELECT completed_at FROM full_passes WHERE tenant_id = $1 AND connection_id = $2 AND object = $3",
+			tenant, connection, object)
+		if err != nil {
+			return err
+		}
+		found, err := pgx.CollectRows(rows, pgx.RowTo[time.Time])
+		if len(found) > 0 {
+			at = found[0].UTC()
+		}
+		return err
+	})
+	if err != nil {
+		return time.Time{}, aamError(fmt.Sprintf("%s %q of connection %q", op, object, connection.String()), err)
+	}
+	return at, nil
 }
 
 func scanQuarantined(row pgx.CollectableRow) (aam.QuarantinedRecord, error) {

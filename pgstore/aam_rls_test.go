@@ -18,7 +18,7 @@ import (
 // aamTables are the tables of migration 0002_aam.
 var aamTables = []string{
 	"canonical_streams", "checkpoints", "connections", "drift_events",
-	"mapping_versions", "quarantine", "schema_snapshots",
+	"mapping_versions", "quarantine", "schema_snapshots", "full_passes",
 }
 
 // seedAAM gives a tenant one row in every aam table, through the AAM API.

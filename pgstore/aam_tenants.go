@@ -47,3 +47,26 @@ func (a *AAM) TenantByName(ctx context.Context, name string) (aam.Tenant, error)
 	t.CreatedAt = t.CreatedAt.UTC()
 	return t, nil
 }
+
+// Tenants lists every tenant ordered by name, in a system transaction.
+// Safe for concurrent use.
+func (a *AAM) Tenants(ctx context.Context) ([]aam.Tenant, error) {
+	var out []aam.Tenant
+	err := a.s.WithSystem(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, "SELECT id, name, created_at FROM tenants ORDER BY name")
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (aam.Tenant, error) {
+			var t aam.Tenant
+			err := r.Scan(&t.ID, &t.Name, &t.CreatedAt)
+			t.CreatedAt = t.CreatedAt.UTC()
+			return t, err
+		})
+		return err
+	})
+	if err != nil {
+		return nil, aamError("list tenants", err)
+	}
+	return out, nil
+}

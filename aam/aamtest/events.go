@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
@@ -180,6 +181,41 @@ var eventTests = []test{
 		other, err := f.s.Checkpoint(f.ctx, f.a.ID, c.ID, "Account")
 		require.NoError(t, err)
 		require.Equal(t, connectors.Cursor(""), other, "checkpoints are per object")
+	}},
+	{"LastFullPass", func(t *testing.T, f *fixture) {
+		c := f.conn(t, f.a.ID, "crm")
+		last, err := f.s.LastFullPass(f.ctx, f.a.ID, c.ID, "Opportunity")
+		require.NoError(t, err)
+		require.True(t, last.IsZero(), "no checkpoint: no full pass")
+
+		// The first checkpoint without a full pass records its write time.
+		before := time.Now().Add(-time.Minute)
+		_, err = f.s.Append(f.ctx, f.a.ID, aam.Batch{
+			Checkpoint: &aam.Checkpoint{ConnectionID: c.ID, Object: "Opportunity", Cursor: "offset:1"},
+		})
+		require.NoError(t, err)
+		last, err = f.s.LastFullPass(f.ctx, f.a.ID, c.ID, "Opportunity")
+		require.NoError(t, err)
+		require.WithinRange(t, last, before, time.Now().Add(time.Minute))
+
+		// A checkpoint ending a full pass records the pass's start ...
+		at := time.Date(2030, 5, 6, 7, 8, 9, 0, time.UTC)
+		_, err = f.s.Append(f.ctx, f.a.ID, aam.Batch{
+			Checkpoint: &aam.Checkpoint{ConnectionID: c.ID, Object: "Opportunity", Cursor: "offset:2", FullPassAt: at},
+		})
+		require.NoError(t, err)
+		// ... which later checkpoints without one keep.
+		_, err = f.s.Append(f.ctx, f.a.ID, aam.Batch{
+			Checkpoint: &aam.Checkpoint{ConnectionID: c.ID, Object: "Opportunity", Cursor: "offset:3"},
+		})
+		require.NoError(t, err)
+		last, err = f.s.LastFullPass(f.ctx, f.a.ID, c.ID, "Opportunity")
+		require.NoError(t, err)
+		require.True(t, last.Equal(at), "%v", last)
+
+		other, err := f.s.LastFullPass(f.ctx, f.b.ID, c.ID, "Opportunity")
+		require.NoError(t, err)
+		require.True(t, other.IsZero(), "another tenant sees none")
 	}},
 	{"AtomicOnInvalidEvent", func(t *testing.T, f *fixture) {
 		c := f.conn(t, f.a.ID, "crm")

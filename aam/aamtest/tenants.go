@@ -38,6 +38,19 @@ var tenantTests = []test{
 		require.NoError(t, err)
 		require.Equal(t, f.a.ID, got.ID, "the first tenant keeps its name")
 	}},
+	{"List", func(t *testing.T, f *fixture) {
+		got, err := f.s.Tenants(f.ctx)
+		require.NoError(t, err)
+		byID := map[uuid.UUID]aam.Tenant{}
+		for i, tn := range got {
+			byID[tn.ID] = tn
+			if i > 0 {
+				require.LessOrEqual(t, got[i-1].Name, tn.Name, "ordered by name")
+			}
+		}
+		require.Equal(t, f.a.Name, byID[f.a.ID].Name)
+		require.Equal(t, f.b.Name, byID[f.b.ID].Name)
+	}},
 	{"NotFound", func(t *testing.T, f *fixture) {
 		_, err := f.s.TenantByName(f.ctx, f.name("no-such-tenant"))
 		requireIs(t, err, aam.ErrNotFound)
