@@ -31,15 +31,20 @@ type ingestObject struct {
 	Object string `json:"object"`
 	// Status is flowing, waiting_review or unmapped; Reason says why when
 	// not flowing (or what still waits).
-	Status         string   `json:"status"`
-	Reason         string   `json:"reason,omitempty"`
-	PendingReviews int      `json:"pending_reviews"`
-	Entity         string   `json:"entity"`
-	MappingVersion int      `json:"mapping_version"`
-	Events         int      `json:"events"`
-	Quarantined    int      `json:"quarantined"`
-	QualityIssues  int      `json:"quality_issues"`
-	Errors         []string `json:"errors"`
+	Status         string `json:"status"`
+	Reason         string `json:"reason,omitempty"`
+	PendingReviews int    `json:"pending_reviews"`
+	Entity         string `json:"entity"`
+	MappingVersion int    `json:"mapping_version"`
+	Events         int    `json:"events"`
+	Quarantined    int    `json:"quarantined"`
+	QualityIssues  int    `json:"quality_issues"`
+	// Deleted counts delete events: records gone from the source.
+	Deleted int `json:"deleted"`
+	// DeletesWithheld says why a full pass deleted nothing (over the
+	// safety limit without --confirm-deletes), when it did.
+	DeletesWithheld string   `json:"deletes_withheld,omitempty"`
+	Errors          []string `json:"errors"`
 }
 
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -50,6 +55,8 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	mappingPath := fs.String("mapping", "", "mapping file {\"mappings\": [{\"object\", \"entity\", \"fields\": {source: canonical | {\"field\", \"transform\"}}, \"derived_id\"}]}")
 	nullValues := fs.String("null-values", "", `texts the files' connection reads as missing, comma-separated ("none" for no texts; default NULL,null,\N; kept by later ingests when unset)`)
 	force := fs.Bool("force", false, "apply the mapping file even over a newer mapping version made by a repair or a review")
+	full := fs.Bool("full", false, "read every object from its start (a full pass), which finds records deleted from files read incrementally")
+	confirmDeletes := fs.Bool("confirm-deletes", false, "let a full pass delete more than half of an object's records (the source really lost them; not a truncated export)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -111,7 +118,14 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if _, err := mesh.Observe(ctx, tenant.ID, conn.ID); err != nil {
 		fmt.Fprintf(stderr, "aos ingest: observe: %v\n", err)
 	}
-	rep, err := mesh.Sync(ctx, tenant.ID, conn.ID)
+	var syncOpts []aam.SyncOption
+	if *full {
+		syncOpts = append(syncOpts, aam.FullPass())
+	}
+	if *confirmDeletes {
+		syncOpts = append(syncOpts, aam.ConfirmDeletes())
+	}
+	rep, err := mesh.Sync(ctx, tenant.ID, conn.ID, syncOpts...)
 	if err != nil && len(rep.Objects) == 0 {
 		return err
 	}
@@ -138,7 +152,8 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		errs = append(errs, top...)
 		io := ingestObject{Object: o.Object, Status: statusFlowing, Reason: plans[o.Object].reason, PendingReviews: pending[o.Object],
 			Entity: o.Entity, MappingVersion: o.MappingVersion,
-			Events: o.Events, Quarantined: o.Quarantined, QualityIssues: o.QualityIssues, Errors: errs}
+			Events: o.Events, Quarantined: o.Quarantined, QualityIssues: o.QualityIssues,
+			Deleted: o.Deleted, DeletesWithheld: o.DeletesWithheld, Errors: errs}
 		// Stuck: a read of the whole object (a first or restarted pass)
 		// quarantined every record. A few bad records appended to an
 		// object that flows are not a stuck object.
